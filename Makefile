@@ -1,0 +1,41 @@
+# Two commands do all the set-up: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+FLASK = $(BIN)/flask --app wsgi
+
+.PHONY: install migrate seed run test bench-ingest bench-sweep clean reset
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed demo --if-empty
+
+run: seed
+	@echo "API on http://127.0.0.1:5000/api/v1 (docs: /api/v1/docs); scheduler every $${SWEEP_INTERVAL_SECONDS:-60} s"
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+test: install
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench-ingest: install
+	$(BIN)/python bench/ingest.py
+
+bench-sweep: install
+	$(BIN)/python bench/sweep.py
+
+reset:
+	rm -f instance/monitor.sqlite3 instance/monitor.sqlite3-wal instance/monitor.sqlite3-shm
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

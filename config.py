@@ -1,0 +1,58 @@
+"""Settings, read once from the environment at start-up."""
+import os
+from datetime import timedelta
+
+
+def _int(name, default):
+    """Read an integer setting, falling back to `default`."""
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _bool(name, default):
+    """Read a boolean setting (1/true/yes/on)."""
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+class Config:
+    """Every setting the application reads; environment wins over defaults."""
+
+    ENV_NAME = os.environ.get("MONITOR_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
+    DATA_KEY = os.environ.get("DATA_KEY")
+    # None means: a SQLite file in the instance folder (resolved by the factory).
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+
+    SWEEP_INTERVAL_SECONDS = _int("SWEEP_INTERVAL_SECONDS", 60)
+    SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
+    RULES_DIR = os.environ.get("RULES_DIR")
+
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(seconds=_int("ACCESS_TOKEN_SECONDS", 900))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(seconds=_int("REFRESH_TOKEN_SECONDS", 14 * 86400))
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ERROR_MESSAGE_KEY = "detail"
+
+    LOGIN_MAX_FAILURES_PER_ACCOUNT = _int("LOGIN_MAX_FAILURES_PER_ACCOUNT", 5)
+    LOGIN_MAX_FAILURES_PER_ADDRESS = _int("LOGIN_MAX_FAILURES_PER_ADDRESS", 20)
+    LOGIN_WINDOW_SECONDS = _int("LOGIN_WINDOW_SECONDS", 900)
+    # argon2id cost; tests lower it so the suite stays fast.
+    ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
+
+    EVENT_FUTURE_TOLERANCE_SECONDS = 300
+    PAGE_DEFAULT = 50
+    PAGE_MAX = 500
+
+    API_TITLE = "Detention safeguards monitor"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    # Interactive docs are served from our own copy of Swagger UI (works offline).
+    OPENAPI_SWAGGER_UI_PATH = None

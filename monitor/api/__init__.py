@@ -1,0 +1,10 @@
+"""HTTP layer: thin blueprints over the services."""
+
+
+def register(app, api):
+    """Register every blueprint (API ones through flask-smorest for the OpenAPI document)."""
+    from monitor.api import auth, detentions, docs, facilities, flags, health, users
+    for module in (auth, users, facilities, detentions, flags):
+        api.register_blueprint(module.bp)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(docs.bp)

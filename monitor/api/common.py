@@ -1,0 +1,47 @@
+"""Helpers shared by the blueprints: the caller, timing, created/replayed, pages."""
+from datetime import datetime, timezone
+from functools import wraps
+from urllib.parse import urlencode
+
+from flask import request
+from flask_jwt_extended import get_current_user, jwt_required
+
+from monitor.services.access import actor_from_user
+
+BEARER = [{"bearerAuth": []}]
+
+
+def current_actor():
+    """The authenticated caller as a services Actor."""
+    return actor_from_user(get_current_user())
+
+
+def now():
+    """The request's notion of the current time (aware UTC)."""
+    return datetime.now(timezone.utc)
+
+
+def authenticated(blp, refresh=False):
+    """Require a valid access (or refresh) token and document the bearer scheme."""
+    def decorator(view):
+        guarded = jwt_required(refresh=refresh)(view)
+        return blp.doc(security=BEARER)(wraps(view)(guarded))
+    return decorator
+
+
+def created_or_replayed(row_and_flag, view):
+    """201 for a new record, 200 for an identical replay."""
+    row, created = row_and_flag
+    return view(row), 201 if created else 200
+
+
+def page(rows_and_cursor, view=lambda row: row):
+    """The list envelope (rows passed through `view`), with an RFC 8288 Link header."""
+    rows, next_cursor = rows_and_cursor
+    body = {"items": [view(row) for row in rows], "next_cursor": next_cursor}
+    headers = {}
+    if next_cursor:
+        args = request.args.to_dict()
+        args["cursor"] = next_cursor
+        headers["Link"] = f'<{request.base_url}?{urlencode(args)}>; rel="next"'
+    return body, 200, headers

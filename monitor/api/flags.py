@@ -1,0 +1,35 @@
+"""Flags: acknowledge and dismiss; the rule sets behind them."""
+from flask_smorest import Blueprint
+
+from monitor.api.common import authenticated, current_actor, now
+from monitor.services import flags, rulebook
+from schemas.detentions import FlagSchema
+from schemas.flags import AcknowledgeSchema, DismissSchema, RuleSetListSchema
+
+bp = Blueprint("flags", __name__, url_prefix="/api/v1", description="Flags and rules")
+
+
+@bp.route("/flags/<uuid:flag_id>/acknowledge", methods=["POST"])
+@authenticated(bp)
+@bp.arguments(AcknowledgeSchema)
+@bp.response(200, FlagSchema)
+def acknowledge(data, flag_id):
+    """Acknowledge an open flag (partner, admin)."""
+    return flags.flag_view(flags.acknowledge(current_actor(), flag_id, data["note"], now()))
+
+
+@bp.route("/flags/<uuid:flag_id>/dismiss", methods=["POST"])
+@authenticated(bp)
+@bp.arguments(DismissSchema)
+@bp.response(200, FlagSchema)
+def dismiss(data, flag_id):
+    """Dismiss a flag raised in error (admin)."""
+    return flags.flag_view(flags.dismiss(current_actor(), flag_id, data["reason"], now()))
+
+
+@bp.route("/rules")
+@authenticated(bp)
+@bp.response(200, RuleSetListSchema)
+def list_rules():
+    """Every rule set in force: national sets and the international set."""
+    return {"items": rulebook.list_rule_sets(current_actor())}

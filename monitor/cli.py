@@ -1,0 +1,99 @@
+"""Command line: `flask --app wsgi users create | seed demo | sweep | scheduler`."""
+import sys
+from datetime import datetime, timezone
+
+import click
+from flask.cli import AppGroup
+from marshmallow import ValidationError
+
+from monitor.database import write_intent
+from monitor.exceptions import AppError
+from monitor.extensions import db
+from monitor.models import Organization, User
+from monitor.services import users as user_service
+from monitor.services.access import Actor
+from schemas.accounts import UserCreateSchema
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+seed_cli = AppGroup("seed", help="Load demonstration data.")
+SYSTEM = Actor(id=None, role="admin")
+
+
+def _organization_id(name):
+    """The id of the organisation called `name`, created if missing."""
+    if not name:
+        return None
+    org = db.session.scalar(db.select(Organization).where(Organization.name == name))
+    if org is None:
+        org = user_service.create_organization(SYSTEM, {"name": name})
+    return org.id
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "monitor", "partner", "researcher"]))
+@click.option("--countries", default="", help="Comma-separated ISO codes, e.g. MX,PH.")
+@click.option("--organization", default=None, help="Organisation name (created if new).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user(email, role, countries, organization, password_stdin):
+    """Create a user; the password comes from stdin or a prompt, never an argument."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    payload = {"email": email, "role": role, "password": password,
+               "countries": [c.strip() for c in countries.split(",") if c.strip()]}
+    try:
+        data = UserCreateSchema().load(payload)
+        with write_intent():
+            data["organization_id"] = _organization_id(organization)
+            user = user_service.create_user(SYSTEM, data)
+    except ValidationError as exc:
+        raise click.ClickException(f"invalid: {exc.messages}") from None
+    except AppError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"created {user.role} {user.email} ({user.id})")
+
+
+@seed_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when users already exist.")
+def seed_demo(if_empty):
+    """Load demo facilities, detentions and one user per role; print their logins once."""
+    from seed.demo import load_demo
+    if if_empty and db.session.scalar(db.select(User.id).limit(1)) is not None:
+        click.echo("database already has data: demo not loaded "
+                   "(demo logins were printed when it was first seeded)")
+        return
+    with write_intent():
+        logins = load_demo(datetime.now(timezone.utc))
+    click.echo("Demo logins (shown once; keep them):")
+    for role, email, password in logins:
+        click.echo(f"  {role:<10} {email:<28} {password}")
+
+
+
+
+@click.command("sweep")
+def sweep_command():
+    """Run one sweep now and print what it flagged."""
+    from monitor.services.sweep import sweep
+    report = sweep(datetime.now(timezone.utc))
+    click.echo(f"examined {report['examined']} detentions: raised {report['raised']}, "
+               f"reopened {report['reopened']}, resolved {report['resolved']}")
+    for detention_id, rule in report["raised_rules"]:
+        click.echo(f"  flagged {rule} on detention {detention_id}")
+
+
+@click.command("scheduler")
+def scheduler_command():
+    """Run the sweep scheduler as a dedicated process (use with SCHEDULER_ENABLED=0 web)."""
+    from flask import current_app
+    from monitor.scheduler import run_dedicated_scheduler
+    click.echo(f"sweeping every {current_app.config['SWEEP_INTERVAL_SECONDS']} s; Ctrl-C to stop")
+    run_dedicated_scheduler(current_app._get_current_object())
+
+
+def register_commands(app):
+    """Attach the commands to the app."""
+    for command in (users_cli, seed_cli, sweep_command, scheduler_command):
+        app.cli.add_command(command)

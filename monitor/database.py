@@ -1,0 +1,50 @@
+"""Engine set-up: SQLite pragmas and write transactions that take the lock up front."""
+import contextvars
+from contextlib import contextmanager
+
+from sqlalchemy import event
+
+_write_intent = contextvars.ContextVar("write_intent", default=False)
+
+
+@contextmanager
+def write_intent():
+    """Within this block, SQLite transactions begin IMMEDIATE (the write lock is taken first)."""
+    token = _write_intent.set(True)
+    try:
+        yield
+    finally:
+        _write_intent.reset(token)
+
+
+def mark_write_request():
+    """Mark the current request as a writer (called before each POST/PATCH/PUT/DELETE)."""
+    _write_intent.set(True)
+
+
+def mark_read_request():
+    """Mark the current request as a reader."""
+    _write_intent.set(False)
+
+
+def configure_engine(engine):
+    """Apply per-dialect settings; on SQLite: WAL, foreign keys, busy timeout, explicit BEGIN."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        # Let SQLAlchemy, not the driver, decide when transactions begin.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        # A deferred transaction that later writes can fail at once with SQLITE_BUSY when
+        # another writer committed meanwhile; taking the lock first makes writers queue.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")

@@ -1,0 +1,52 @@
+"""Pure decision of how a detention's flags must change after an evaluation.
+
+A flag is raised when a safeguard is overdue or violated; it resolves by itself with
+`met_late` when the safeguard is met late, or `released` when custody ends by release.
+A dismissed flag stays dismissed. A resolved flag whose rule breaches again (a recurring
+review missed once more, family notice after a new transfer) is reopened: one flag per
+detention and rule, always.
+"""
+from dataclasses import dataclass
+
+BREACHES = ("overdue", "violated")
+
+
+@dataclass(frozen=True)
+class FlagChange:
+    """One change to apply: action is raise, reopen, resolve or redate."""
+
+    action: str
+    rule: str
+    resolution: str | None = None
+    result: object = None
+
+
+def plan_flag_changes(results, existing, custody_status):
+    """Compare evaluation `results` with `existing` {rule: (status, resolution, due_at)}."""
+    changes = []
+    for result in results:
+        current = existing.get(result.rule)
+        breach = result.status in BREACHES
+        if current is None:
+            if breach:  # raised even after release (then already resolved): it stays counted
+                resolution = "released" if custody_status == "released" else None
+                changes.append(FlagChange("raise", result.rule, resolution, result))
+            continue
+        status, resolution, due_at = current
+        if resolution == "dismissed":
+            continue
+        if status != "resolved":
+            if result.status == "met_late":
+                changes.append(FlagChange("resolve", result.rule, "met_late", result))
+            elif custody_status == "released":
+                changes.append(FlagChange("resolve", result.rule, "released", result))
+            elif breach and result.due_at != due_at:
+                changes.append(FlagChange("redate", result.rule, result=result))
+        elif breach and resolution == "met_late" and custody_status == "in_custody":
+            changes.append(FlagChange("reopen", result.rule, result=result))
+    open_rules = {rule for rule, (status, _, _) in existing.items() if status != "resolved"}
+    evaluated = {r.rule for r in results}
+    if custody_status == "released":
+        for rule in sorted(open_rules - evaluated):
+            changes.append(FlagChange("resolve", rule, "released"))
+    return changes

@@ -1,0 +1,104 @@
+"""The one place that turns every failure into an RFC 9457 problem response."""
+import logging
+
+from flask import current_app, json
+from werkzeug.exceptions import HTTPException
+
+from monitor.exceptions import AppError
+
+PROBLEM_TYPE = "tag:safeguards-monitor,2026:problem:"
+log = logging.getLogger(__name__)
+
+
+def problem(status, title, detail=None, errors=None, slug=None, headers=None):
+    """Build an application/problem+json response."""
+    body = {
+        "type": PROBLEM_TYPE + slug if slug else "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail or title,
+    }
+    if errors:
+        body["errors"] = errors
+    response = current_app.response_class(
+        json.dumps(body), status=status, mimetype="application/problem+json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def flatten_messages(messages, prefix=""):
+    """Flatten marshmallow's nested messages into {"a.b": ["..."]}."""
+    flat = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_messages(value, path))
+    elif isinstance(messages, (list, tuple)) and all(isinstance(m, str) for m in messages):
+        flat[prefix or "_schema"] = list(messages)
+    elif isinstance(messages, (list, tuple)):
+        for index, value in enumerate(messages):
+            flat.update(flatten_messages(value, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        flat[prefix or "_schema"] = [str(messages)]
+    return flat
+
+
+def _webargs_errors(exc):
+    """Field errors carried by a webargs/flask-smorest abort, locations dropped."""
+    messages = (getattr(exc, "data", None) or {}).get("messages") or {}
+    merged = {}
+    for location, fields in messages.items():
+        merged.update(flatten_messages(fields if isinstance(fields, dict) else {location: fields}))
+    return merged
+
+
+def handle_app_error(exc):
+    """Domain exceptions raised by services."""
+    return problem(exc.status, exc.title, exc.detail, exc.errors, exc.slug, exc.headers)
+
+
+def handle_http_exception(exc):
+    """Routing errors (404, 405), body limits (413), parse errors (400, 422)."""
+    status = exc.code or 500
+    if status == 422:
+        errors = _webargs_errors(exc)
+        if "json" in errors and errors["json"] == ["Invalid JSON body."]:
+            return problem(400, "Malformed JSON", "The body is not valid JSON.", slug="malformed-json")
+        return problem(422, "Validation failed", "The request contains invalid fields.",
+                       errors or None, "validation-error")
+    if status == 400 and _webargs_errors(exc):
+        return problem(400, "Malformed JSON", "The body is not valid JSON.", slug="malformed-json")
+    headers = {}
+    if status == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return problem(status, exc.name, exc.description, headers=headers)
+
+
+def handle_unexpected(exc):
+    """Anything unplanned: log it, answer a problem without internals."""
+    log.exception("unhandled error")
+    return problem(500, "Internal server error", "An unexpected error occurred.")
+
+
+def register_error_handlers(app):
+    """Attach the handlers (after flask-smorest, so these win)."""
+    app.register_error_handler(AppError, handle_app_error)
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, handle_unexpected)
+
+
+def register_jwt_handlers(jwt):
+    """Every flask-jwt-extended failure becomes a 401 problem."""
+
+    def unauthorized(reason):
+        return problem(401, "Unauthorized", reason, slug="unauthorized",
+                       headers={"WWW-Authenticate": "Bearer"})
+
+    jwt.unauthorized_loader(lambda reason: unauthorized(reason))
+    jwt.invalid_token_loader(lambda reason: unauthorized(reason))
+    jwt.expired_token_loader(lambda header, payload: unauthorized("Token has expired."))
+    jwt.revoked_token_loader(lambda header, payload: unauthorized("Token has been revoked."))
+    jwt.user_lookup_error_loader(lambda header, payload: unauthorized("Account unknown or inactive."))
+    jwt.needs_fresh_token_loader(lambda header, payload: unauthorized("Fresh token required."))
+    jwt.token_verification_failed_loader(lambda header, payload: unauthorized("Token rejected."))

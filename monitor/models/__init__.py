@@ -1,0 +1,9 @@
+"""Database models; importing this package registers every table."""
+from monitor.models.accounts import LoginFailure, Organization, RevokedToken, User
+from monitor.models.custody import CustodyEvent, Detention, Facility, Person
+from monitor.models.flags import Counter, Flag, SweepState
+
+__all__ = [
+    "Counter", "CustodyEvent", "Detention", "Facility", "Flag", "LoginFailure",
+    "Organization", "Person", "RevokedToken", "SweepState", "User",
+]

@@ -1,0 +1,59 @@
+"""Flags raised by the sweep, and the counter that orders their changes for the feed."""
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from monitor.extensions import db
+from monitor.models.types import UTCDateTime
+
+FLAG_STATUSES = ("open", "acknowledged", "resolved")
+RESOLUTIONS = ("met_late", "released", "dismissed")
+
+
+class Flag(db.Model):
+    """One overdue or violated safeguard of one detention (at most one per rule)."""
+
+    __tablename__ = "flags"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    detention_id = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), nullable=False)
+    rule: Mapped[str] = mapped_column(sa.String(80))
+    safeguard: Mapped[str] = mapped_column(sa.String(40))
+    severity: Mapped[str] = mapped_column(sa.String(10))
+    country: Mapped[str] = mapped_column(sa.String(2), index=True)
+    facility_id = mapped_column(sa.Uuid, sa.ForeignKey("facilities.id"), nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(20), default="open")
+    resolution = mapped_column(sa.String(20), nullable=True)
+    breach: Mapped[str] = mapped_column(sa.String(20))  # overdue or violated when raised
+    due_at = mapped_column(UTCDateTime, nullable=True)
+    raised_at = mapped_column(UTCDateTime, nullable=False)
+    updated_at = mapped_column(UTCDateTime, nullable=False)
+    note = mapped_column(sa.Text, nullable=True)
+    acted_by = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
+    # Position in the change feed; assigned under the counter lock, so commits are in order.
+    change_seq = mapped_column(sa.BigInteger, nullable=False, index=True)
+
+    __table_args__ = (
+        sa.UniqueConstraint("detention_id", "rule", name="uq_flags_detention_rule"),
+        sa.CheckConstraint(f"status IN {FLAG_STATUSES}", name="ck_flags_status"),
+        sa.Index("ix_flags_detention_status", "detention_id", "status"),
+    )
+
+
+class Counter(db.Model):
+    """Named monotonic counters; the row lock serialises whoever takes a number."""
+
+    __tablename__ = "counters"
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    value = mapped_column(sa.BigInteger, nullable=False, default=0)
+
+
+class SweepState(db.Model):
+    """The sweep lease (one sweeper at a time) and when the last sweep finished."""
+
+    __tablename__ = "sweep_state"
+    name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    holder = mapped_column(sa.String(100), nullable=True)
+    lease_until = mapped_column(UTCDateTime, nullable=True)
+    last_sweep_at = mapped_column(UTCDateTime, nullable=True)
+    last_result = mapped_column(sa.JSON, nullable=True)

@@ -1,0 +1,1 @@
+"""Use cases: authorization first, validation, one commit per use case."""

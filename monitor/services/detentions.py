@@ -1,0 +1,111 @@
+"""Detentions: create (idempotent), list and read within scope."""
+import uuid
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from monitor.exceptions import Conflict, Invalid, NotFound
+from monitor.extensions import db
+from monitor.models import CustodyEvent, Detention, Person
+from monitor.pagination import paginate
+from monitor.services import idempotency, vault
+from monitor.services.flags import flagged_clause
+from monitor.services.access import (
+    CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause)
+from monitor.services.facilities import visible_facility
+from monitor.services.sweep import reevaluate
+
+
+def age_at(birth_date, moment, tz_name):
+    """Whole years between `birth_date` and the local date of `moment`."""
+    local = moment.astimezone(ZoneInfo(tz_name)).date()
+    return local.year - birth_date.year - ((local.month, local.day) < (birth_date.month, birth_date.day))
+
+
+def arrest_event_id(detention_id):
+    """The deterministic id of the arrest event made with a detention."""
+    return uuid.uuid5(detention_id, "arrest")
+
+
+def _validate(actor, data, now):
+    """Check references and times; return the arrest facility."""
+    facility = visible_facility(actor, data["facility_id"])
+    if facility is None:
+        raise Invalid({"facility_id": ["Unknown facility."]})
+    tolerance = timedelta(seconds=300)
+    if data["arrested_at"] > now + tolerance:
+        raise Invalid({"arrested_at": ["More than 5 minutes in the future."]})
+    person = data["person"]
+    birth = person.get("birth_date")
+    if birth is not None and birth > data["arrested_at"].date():
+        raise Invalid({"person.birth_date": ["After the arrest."]})
+    return facility
+
+
+def create_detention(actor, data, now):
+    """Record a detention and its arrest event; identical replays return the stored one."""
+    require_role(actor, *CUSTODY_WRITERS)
+    row_id = data.get("id") or uuid.uuid4()
+    data = dict(data, id=row_id)
+    fingerprint = vault.cipher().fingerprint(idempotency.canonical(data))
+    existing = idempotency.find_replay(Detention, row_id, fingerprint)
+    if existing is not None:
+        if not in_scope(actor, existing.country):
+            raise Conflict("A detention with this id exists.")
+        return existing, False
+    facility = _validate(actor, data, now)
+    person_in = data["person"]
+    age = person_in.get("age")
+    if person_in.get("birth_date") is not None:
+        age = age_at(person_in["birth_date"], data["arrested_at"], facility.timezone)
+    person = Person(
+        id=uuid.uuid5(row_id, "person"), sex=person_in["sex"], age=person_in.get("age"),
+        groups=sorted(set(person_in.get("groups") or [])))
+    birth = person_in.get("birth_date")
+    person.identity_enc = vault.cipher().seal(
+        {"name": person_in["name"], "birth_date": birth.isoformat() if birth else None},
+        f"person:{person.id}")
+    detention = Detention(
+        id=row_id, person=person, facility_id=facility.id, current_facility_id=facility.id,
+        country=facility.country, arrested_at=data["arrested_at"],
+        arresting_authority=data["arresting_authority"],
+        private_enc=vault.cipher().seal({"grounds": data.get("grounds", ""),
+                                         "notes": data.get("notes", "")}, f"detention:{row_id}"),
+        juvenile=age is not None and age < 18, age_at_arrest=age,
+        offence_gravity=data.get("offence_gravity"), organised_crime=data.get("organised_crime"),
+        status="in_custody", fingerprint=fingerprint, received_at=now, recorded_by=actor.id,
+        created_at=now, updated_at=now)
+    arrest = CustodyEvent(
+        id=arrest_event_id(row_id), detention=detention, type="arrest",
+        occurred_at=data["arrested_at"], source="monitor_observation", details={},
+        fingerprint="arrest", received_at=now, recorded_by=actor.id)
+    db.session.add_all([person, detention, arrest])
+    db.session.flush()
+    reevaluate(detention, now)
+    return idempotency.commit_or_replay(Detention, row_id, fingerprint)
+
+
+def get_detention(actor, detention_id, for_update=False):
+    """A detention in the actor's scope, else 404 (researchers: 403)."""
+    require_role(actor, *CUSTODY_READERS)
+    detention = db.session.get(Detention, detention_id, with_for_update=for_update)
+    if detention is None or not in_scope(actor, detention.country):
+        raise NotFound("No such detention.")
+    return detention
+
+
+def list_detentions(actor, limit, cursor, status=None, facility_id=None, country=None, flagged=None):
+    """Detentions in scope, filtered, in creation order."""
+    require_role(actor, *CUSTODY_READERS)
+    query = db.select(Detention)
+    clause = scope_clause(actor, Detention.country)
+    if clause is not None:
+        query = query.where(clause)
+    if status:
+        query = query.where(Detention.status == status)
+    if facility_id:
+        query = query.where(Detention.current_facility_id == facility_id)
+    if country:
+        query = query.where(Detention.country == country)
+    if flagged is not None:
+        query = query.where(flagged_clause(flagged))
+    return paginate(query, Detention.created_at, Detention.id, limit, cursor)

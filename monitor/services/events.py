@@ -1,0 +1,80 @@
+"""Custody events: validation against the record, idempotent storage, derived state."""
+import uuid
+from datetime import timedelta
+
+from monitor.domain.custody import ENDING, derive_state
+from monitor.exceptions import Invalid
+from monitor.extensions import db
+from monitor.models import CustodyEvent, Facility
+from monitor.services import idempotency, vault
+from monitor.services.access import CUSTODY_WRITERS, require_role
+from monitor.services.detentions import get_detention
+from monitor.services.facilities import visible_facility
+from monitor.services.sweep import reevaluate
+from schemas.events import PRIVATE_DETAILS
+
+FACILITY_REFS = {"arrival": "facility_id", "transfer": "to_facility_id"}
+
+
+def _check_against_record(actor, detention, data, now):
+    """Apply the contract's rules that need the stored record."""
+    occurred = data["occurred_at"]
+    if data["type"] == "arrest":
+        raise Invalid({"type": ["The arrest is recorded with the detention."]})
+    if occurred < detention.arrested_at:
+        raise Invalid({"occurred_at": ["Before the arrest."]})
+    if occurred > now + timedelta(seconds=300):
+        raise Invalid({"occurred_at": ["More than 5 minutes in the future."]})
+    if detention.ended_at is not None:
+        if data["type"] in ENDING:
+            raise Invalid({"type": [f"Custody already ended ({detention.status})."]})
+        if occurred > detention.ended_at:
+            raise Invalid({"occurred_at": ["After the end of custody."]})
+    elif data["type"] in ENDING:
+        later = [e for e in detention.events if e.occurred_at > occurred]
+        if later:
+            raise Invalid({"occurred_at": ["Events are already recorded after this time."]})
+    ref = FACILITY_REFS.get(data["type"])
+    if ref and visible_facility(actor, uuid.UUID(data["details"][ref])) is None:
+        raise Invalid({f"details.{ref}": ["Unknown facility."]})
+
+
+def _split_details(details):
+    """Separate free-text details (sealed) from structured ones (clear, for the rules)."""
+    public = {k: v for k, v in details.items() if k not in PRIVATE_DETAILS}
+    private = {k: v for k, v in details.items() if k in PRIVATE_DETAILS}
+    return public, private
+
+
+def refresh_detention(detention, now):
+    """Recompute status, end and current facility after the events changed."""
+    status, ended_at, facility_id = derive_state(detention.facility_id, detention.events)
+    detention.status, detention.ended_at = status, ended_at
+    detention.current_facility_id = uuid.UUID(str(facility_id))
+    detention.country = db.session.get(Facility, detention.current_facility_id).country
+    detention.updated_at = now
+
+
+def add_event(actor, detention_id, data, now):
+    """Record one custody event; identical replays return the stored one."""
+    require_role(actor, *CUSTODY_WRITERS)
+    detention = get_detention(actor, detention_id, for_update=True)
+    row_id = data.get("id") or uuid.uuid4()
+    data = dict(data, id=row_id, detention_id=detention.id)
+    fingerprint = vault.cipher().fingerprint(idempotency.canonical(data))
+    existing = idempotency.find_replay(CustodyEvent, row_id, fingerprint)
+    if existing is not None:
+        return existing, False
+    _check_against_record(actor, detention, data, now)
+    public, private = _split_details(data["details"])
+    event = CustodyEvent(
+        id=row_id, detention=detention, type=data["type"], occurred_at=data["occurred_at"],
+        source=data["source"], details=public, fingerprint=fingerprint,
+        private_enc=vault.cipher().seal({"notes": data.get("notes", ""), "details": private},
+                                        f"event:{row_id}"),
+        received_at=now, recorded_by=actor.id)
+    db.session.add(event)
+    refresh_detention(detention, now)
+    reevaluate(detention, now)
+    return idempotency.commit_or_replay(CustodyEvent, row_id, fingerprint)
+

@@ -1,0 +1,68 @@
+"""Detention records as clients see them: with safeguards evaluated and open flags."""
+from monitor.domain.evaluator import Case, Event, evaluate
+from monitor.services import vault
+from monitor.services.flags import open_flags_of
+from monitor.services.presenters import detention_view
+
+INTL = "intl"
+
+
+def rule_sets_for(facility):
+    """The facility's national rule set (if any) and the international set, side by side."""
+    sets = vault.rule_sets()
+    codes = [facility.jurisdiction] if facility.jurisdiction != INTL else []
+    return [sets[code] for code in codes + [INTL] if code in sets]
+
+
+def case_of(detention):
+    """The pure-domain Case of a detention (public details only: free text is never needed)."""
+    facility = detention.current_facility
+    return Case(
+        arrested_at=detention.arrested_at, juvenile=detention.juvenile,
+        events=tuple(Event(type=e.type, occurred_at=e.occurred_at, details=e.details or {},
+                           id=str(e.id)) for e in detention.events),
+        timezone=facility.timezone,
+        facts={"offence_gravity": detention.offence_gravity,
+               "organised_crime": detention.organised_crime,
+               "court_within_40km": facility.court_within_40km})
+
+
+def _group(detention):
+    """The age group a rule's `applies_to` is compared with."""
+    return "juvenile" if detention.juvenile else "adult"
+
+
+def safeguards(detention, now):
+    """Evaluate every applicable rule for `detention` at `now`."""
+    sets = rule_sets_for(detention.current_facility)
+    by_rule = {rule.id: rule for rs in sets for rule in rs.rules}
+    results = evaluate(case_of(detention), sets, now)
+    group = _group(detention)
+    return [_result_dict(r) for r in results if by_rule[r.rule].applies_to in ("all", group)]
+
+
+def _result_dict(result):
+    """A SafeguardResult as a response dict."""
+    return {
+        "rule": result.rule, "safeguard": result.safeguard, "status": result.status,
+        "due_at": result.due_at, "met_at": result.met_at, "citation": result.citation,
+        "severity": result.severity, "confidence": result.confidence,
+        "explanation": result.explanation,
+    }
+
+
+def open_flags(detention):
+    """The detention's flags that are not resolved."""
+    return open_flags_of(detention.id)
+
+
+def full_view(actor, detention, now):
+    """A single detention with events, safeguards and open flags."""
+    return detention_view(detention, actor, events=detention.events,
+                          safeguards=safeguards(detention, now), flags=open_flags(detention))
+
+
+def summary_view(actor, detention, now):
+    """A detention for lists: same shape without events."""
+    return detention_view(detention, actor, safeguards=safeguards(detention, now),
+                          flags=open_flags(detention))

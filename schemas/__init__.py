@@ -1,0 +1,1 @@
+"""Marshmallow schemas: they validate input and generate the OpenAPI document."""

@@ -1,0 +1,148 @@
+"""Schemas for custody events, with one details schema per event type."""
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+
+from schemas.fields import StrictUUID, Text, Timestamp, format_timestamp
+
+SOURCES = ("monitor_observation", "custody_register", "detainee", "lawyer", "family",
+           "official", "medical_record", "other")
+
+
+def _text(**kw):
+    return Text(max_length=300, **kw)
+
+
+class _Empty(Schema):
+    """No details."""
+
+
+class ArrivalDetails(Schema):
+    facility_id = StrictUUID(required=True)
+
+
+class LawyerAccessDetails(Schema):
+    lawyer_name = _text()
+    private = fields.Boolean()
+
+
+class InterrogationDetails(Schema):
+    ended_at = Timestamp()
+    lawyer_present = fields.Boolean(required=True)
+    interpreter_present = fields.Boolean()
+    appropriate_adult_present = fields.Boolean()
+
+
+class FamilyNotifiedDetails(Schema):
+    relationship = _text()
+
+
+class FamilyContactDetails(Schema):
+    kind = fields.String(validate=validate.OneOf(("visit", "call")))
+
+
+class MedicalExamDetails(Schema):
+    examiner = fields.String(validate=validate.OneOf(("independent", "facility", "state_forensic")))
+    injuries_observed = fields.Boolean()
+    consistent_with_ill_treatment = fields.Boolean()
+    police_present = fields.Boolean()
+
+
+class JudicialAppearanceDetails(Schema):
+    outcome = fields.String(validate=validate.OneOf(("released", "remanded", "extended")))
+
+
+class DetentionExtendedDetails(Schema):
+    authority = _text()
+    extended_by_hours = fields.Float(
+        required=True, allow_nan=False, validate=validate.Range(min=0, max=8760, min_inclusive=False))
+
+
+class DetentionReviewDetails(Schema):
+    reviewer = _text()
+
+
+class TransferDetails(Schema):
+    to_facility_id = StrictUUID(required=True)
+
+
+class ConfessionDetails(Schema):
+    lawyer_present = fields.Boolean(required=True)
+    retracted = fields.Boolean()
+    recorded = fields.Boolean(metadata={"description": "Audio-visual recording made (ng)."})
+
+
+class IllTreatmentDetails(Schema):
+    alleged_by = _text()
+    methods = fields.List(_text(), validate=validate.Length(max=50))
+
+
+class DelayAuthorisedDetails(Schema):
+    authority = _text()
+    delay_hours = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=8760))
+
+
+DETAILS = {
+    "arrest": _Empty, "arrival": ArrivalDetails, "rights_notified": _Empty,
+    "lawyer_requested": _Empty, "lawyer_access": LawyerAccessDetails,
+    "interrogation": InterrogationDetails, "family_notified": FamilyNotifiedDetails,
+    "family_contact": FamilyContactDetails, "medical_exam": MedicalExamDetails,
+    "judicial_appearance": JudicialAppearanceDetails,
+    "detention_extended": DetentionExtendedDetails, "detention_review": DetentionReviewDetails,
+    "transfer": TransferDetails, "confession": ConfessionDetails,
+    "ill_treatment_alleged": IllTreatmentDetails, "release": _Empty,
+    "death_in_custody": _Empty,
+    # Extensions needed by national rules (RULES.md, "What a custody record must hold").
+    "registry_entry": _Empty, "social_welfare_notified": _Empty, "charge": _Empty,
+    "lawyer_delay_authorised": DelayAuthorisedDetails,
+    "family_delay_authorised": DelayAuthorisedDetails,
+}
+# Free-text detail fields: sealed at rest with the notes, hidden from partners.
+PRIVATE_DETAILS = frozenset({"lawyer_name", "relationship", "authority", "reviewer", "alleged_by"})
+EVENT_TYPES = tuple(DETAILS)
+
+
+class EventInSchema(Schema):
+    """A custody event as a client sends it."""
+
+    id = StrictUUID()
+    type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
+    occurred_at = Timestamp(required=True)
+    source = fields.String(load_default="monitor_observation", validate=validate.OneOf(SOURCES))
+    details = fields.Dict(load_default=dict)
+    notes = Text(max_length=10000, load_default="")
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check_details(self, data, **kwargs):
+        """Validate `details` against its type's schema."""
+        schema = DETAILS.get(data.get("type"))
+        if schema is None or not isinstance(data.get("details"), dict):
+            return
+        errors = schema().validate(data["details"])
+        if errors:
+            raise ValidationError(errors, field_name="details")
+        ended = data["details"].get("ended_at")
+        if ended and "occurred_at" in data and schema().load(data["details"])["ended_at"] < data["occurred_at"]:
+            raise ValidationError({"ended_at": ["Before the interrogation started."]},
+                                  field_name="details")
+
+    @post_load
+    def _typed_details(self, data, **kwargs):
+        """Replace `details` by its typed, JSON-ready form."""
+        details = DETAILS[data["type"]]().load(data["details"])
+        data["details"] = {key: format_timestamp(value) if hasattr(value, "tzinfo") else
+                           (str(value) if key.endswith("_id") else value)
+                           for key, value in details.items()}
+        return data
+
+
+class EventSchema(Schema):
+    """A stored custody event."""
+
+    id = StrictUUID()
+    detention_id = StrictUUID()
+    type = fields.String()
+    occurred_at = Timestamp()
+    source = fields.String()
+    details = fields.Dict()
+    notes = fields.String()
+    received_at = Timestamp()
+    recorded_by = StrictUUID(allow_none=True)

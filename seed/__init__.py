@@ -1,0 +1,1 @@
+"""Seed data: rule files (seed/rules/) and the demo data set."""
