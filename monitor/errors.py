@@ -4,7 +4,7 @@ import logging
 from flask import current_app, json
 from werkzeug.exceptions import HTTPException
 
-from monitor.exceptions import AppError
+from monitor.exceptions import AppError, flatten_messages
 
 PROBLEM_TYPE = "tag:safeguards-monitor,2026:problem:"
 log = logging.getLogger(__name__)
@@ -25,23 +25,6 @@ def problem(status, title, detail=None, errors=None, slug=None, headers=None):
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
-
-
-def flatten_messages(messages, prefix=""):
-    """Flatten marshmallow's nested messages into {"a.b": ["..."]}."""
-    flat = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
-            flat.update(flatten_messages(value, path))
-    elif isinstance(messages, (list, tuple)) and all(isinstance(m, str) for m in messages):
-        flat[prefix or "_schema"] = list(messages)
-    elif isinstance(messages, (list, tuple)):
-        for index, value in enumerate(messages):
-            flat.update(flatten_messages(value, f"{prefix}.{index}" if prefix else str(index)))
-    else:
-        flat[prefix or "_schema"] = [str(messages)]
-    return flat
 
 
 def _webargs_errors(exc):

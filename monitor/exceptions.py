@@ -61,3 +61,20 @@ class RateLimited(AppError):
 
     def __init__(self, retry_after, detail="Too many failed attempts; try again later."):
         super().__init__(detail, headers={"Retry-After": str(int(retry_after))})
+
+
+def flatten_messages(messages, prefix=""):
+    """Flatten marshmallow's nested messages into {"a.b": ["..."]}."""
+    flat = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            path = f"{prefix}.{key}" if prefix else str(key)
+            flat.update(flatten_messages(value, path))
+    elif isinstance(messages, (list, tuple)) and all(isinstance(m, str) for m in messages):
+        flat[prefix or "_schema"] = list(messages)
+    elif isinstance(messages, (list, tuple)):
+        for index, value in enumerate(messages):
+            flat.update(flatten_messages(value, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        flat[prefix or "_schema"] = [str(messages)]
+    return flat

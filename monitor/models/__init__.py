@@ -2,8 +2,9 @@
 from monitor.models.accounts import LoginFailure, Organization, RevokedToken, User
 from monitor.models.custody import CustodyEvent, Detention, Facility, Person
 from monitor.models.flags import Counter, Flag, SweepState
+from monitor.models.visits import Visit
 
 __all__ = [
     "Counter", "CustodyEvent", "Detention", "Facility", "Flag", "LoginFailure",
-    "Organization", "Person", "RevokedToken", "SweepState", "User",
+    "Organization", "Person", "RevokedToken", "SweepState", "User", "Visit",
 ]

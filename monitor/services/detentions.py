@@ -43,6 +43,11 @@ def _validate(actor, data, now):
 
 def create_detention(actor, data, now):
     """Record a detention and its arrest event; identical replays return the stored one."""
+    return idempotency.committed(record_detention(actor, data, now))
+
+
+def record_detention(actor, data, now):
+    """Stage a detention, its person and arrest event (no commit); returns (row, created)."""
     require_role(actor, *CUSTODY_WRITERS)
     row_id = data.get("id") or uuid.uuid4()
     data = dict(data, id=row_id)
@@ -78,10 +83,12 @@ def create_detention(actor, data, now):
         id=arrest_event_id(row_id), detention=detention, type="arrest",
         occurred_at=data["arrested_at"], source="monitor_observation", details={},
         fingerprint="arrest", received_at=now, recorded_by=actor.id)
-    db.session.add_all([person, detention, arrest])
-    db.session.flush()
-    reevaluate(detention, now)
-    return idempotency.commit_or_replay(Detention, row_id, fingerprint)
+
+    def write():
+        db.session.add_all([person, detention, arrest])
+        db.session.flush()
+        reevaluate(detention, now)
+    return idempotency.insert_once(Detention, row_id, fingerprint, write)
 
 
 def get_detention(actor, detention_id, for_update=False):

@@ -57,6 +57,11 @@ def refresh_detention(detention, now):
 
 def add_event(actor, detention_id, data, now):
     """Record one custody event; identical replays return the stored one."""
+    return idempotency.committed(record_event(actor, detention_id, data, now))
+
+
+def record_event(actor, detention_id, data, now):
+    """Stage one custody event and its consequences (no commit); returns (row, created)."""
     require_role(actor, *CUSTODY_WRITERS)
     detention = get_detention(actor, detention_id, for_update=True)
     row_id = data.get("id") or uuid.uuid4()
@@ -68,13 +73,17 @@ def add_event(actor, detention_id, data, now):
     _check_against_record(actor, detention, data, now)
     public, private = _split_details(data["details"])
     event = CustodyEvent(
-        id=row_id, detention=detention, type=data["type"], occurred_at=data["occurred_at"],
+        id=row_id, detention_id=detention.id, type=data["type"], occurred_at=data["occurred_at"],
         source=data["source"], details=public, fingerprint=fingerprint,
         private_enc=vault.cipher().seal({"notes": data.get("notes", ""), "details": private},
                                         f"event:{row_id}"),
         received_at=now, recorded_by=actor.id)
-    db.session.add(event)
-    refresh_detention(detention, now)
-    reevaluate(detention, now)
-    return idempotency.commit_or_replay(CustodyEvent, row_id, fingerprint)
+
+    def write():
+        db.session.add(event)
+        db.session.flush()
+        db.session.expire(detention, ["events"])  # reload the collection with the new event
+        refresh_detention(detention, now)
+        reevaluate(detention, now)
+    return idempotency.insert_once(CustodyEvent, row_id, fingerprint, write)
 

@@ -28,6 +28,11 @@ def resolve_jurisdiction(country, jurisdiction):
 
 def create_facility(actor, data, now):
     """Create a facility, or return the stored one on an identical replay."""
+    return idempotency.committed(record_facility(actor, data, now))
+
+
+def record_facility(actor, data, now):
+    """Stage a facility in the session (no commit); returns (row, created)."""
     require_role(actor, *CUSTODY_WRITERS)
     if not in_scope(actor, data["country"]):
         raise Invalid({"country": ["Outside your countries."]})
@@ -38,12 +43,12 @@ def create_facility(actor, data, now):
     existing = idempotency.find_replay(Facility, row_id, fingerprint)
     if existing is not None:
         return existing, False
-    db.session.add(Facility(
+    row = Facility(
         id=row_id, name=data["name"], kind=data["kind"], country=data["country"],
         timezone=data["timezone"], jurisdiction=data["jurisdiction"],
         court_within_40km=data.get("court_within_40km"), fingerprint=fingerprint,
-        created_at=now, recorded_by=actor.id))
-    return idempotency.commit_or_replay(Facility, row_id, fingerprint)
+        created_at=now, recorded_by=actor.id)
+    return idempotency.insert_once(Facility, row_id, fingerprint, lambda: db.session.add(row))
 
 
 def visible_facility(actor, facility_id):

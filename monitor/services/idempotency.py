@@ -20,27 +20,37 @@ def canonical(data):
     return data
 
 
+def _label(model):
+    """'detention', 'custody event'... for messages."""
+    return model.__tablename__.rstrip("s").replace("_", " ").replace("facilitie", "facility")
+
+
 def find_replay(model, row_id, fingerprint):
-    """Return the stored row if `row_id` exists with the same fingerprint; raise Conflict if it differs."""
+    """The stored row if `row_id` exists with the same fingerprint; Conflict if it differs."""
     existing = db.session.get(model, row_id)
     if existing is None:
         return None
     if existing.fingerprint != fingerprint:
-        raise Conflict(f"A {model.__tablename__[:-1].replace('_', ' ')} with this id exists "
-                       "with different content.")
+        raise Conflict(f"A {_label(model)} with this id exists with different content.")
     return existing
 
 
-def commit_or_replay(model, row_id, fingerprint):
-    """Commit the pending insert; if a concurrent writer took the id, resolve as a replay.
-
-    Returns (row, created)."""
+def insert_once(model, row_id, fingerprint, write):
+    """Run `write()` (adds rows) in a savepoint and flush; a concurrent insert of the same id
+    is resolved as a replay. Returns (row, created); the caller commits."""
     try:
-        db.session.commit()
+        with db.session.begin_nested():
+            write()
+            db.session.flush()
     except IntegrityError:
-        db.session.rollback()
         existing = find_replay(model, row_id, fingerprint)
         if existing is None:
             raise Conflict("The record conflicts with stored data.") from None
         return existing, False
     return db.session.get(model, row_id), True
+
+
+def committed(row_and_flag):
+    """Commit the use case and pass its (row, created) result through."""
+    db.session.commit()
+    return row_and_flag

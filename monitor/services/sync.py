@@ -1,0 +1,99 @@
+"""Field sync: a phone's batch of detentions, events and visits, each item applied alone.
+
+Every item runs in its own savepoint and ends as `created`, `unchanged` (identical replay),
+`conflict` (same id, other content; the stored record is untouched) or `invalid` (the same
+field errors the single-item endpoint gives). Order inside the batch does not matter:
+detentions first, then events in time order (so a release never blocks an earlier event
+sent after it), then visits (which may name detentions of the same batch).
+"""
+from marshmallow import ValidationError
+
+from monitor.exceptions import AppError, Conflict, Invalid, NotFound, TooLarge, flatten_messages
+from monitor.extensions import db
+from monitor.services import detentions, events, visits
+from monitor.services.access import CUSTODY_WRITERS, require_role
+from schemas.detentions import DetentionInSchema
+from schemas.events import EventInSchema
+from schemas.visits import VisitInSchema
+
+MAX_ITEMS = 1000
+KINDS = ("detentions", "events", "visits")
+
+
+def _load(schema, item):
+    """Validate one item; its client id is mandatory in a sync batch."""
+    if not isinstance(item, dict):
+        raise Invalid({"_schema": ["Each item must be a JSON object."]})
+    if "id" not in item:
+        raise Invalid({"id": ["A client id is required in a sync batch."]})
+    try:
+        return schema.load(item)
+    except ValidationError as exc:
+        raise Invalid(flatten_messages(exc.messages)) from None
+
+
+def _apply_detention(actor, item, now):
+    return detentions.record_detention(actor, _load(DetentionInSchema(), item), now)
+
+
+def _apply_event(actor, item, now):
+    body = {k: v for k, v in item.items() if k != "detention_id"}
+    data = _load(EventInSchema(), body)
+    try:
+        detention_id = DetentionInSchema().fields["id"].deserialize(item.get("detention_id"))
+    except ValidationError:
+        raise Invalid({"detention_id": ["Not a valid UUID."]}) from None
+    try:
+        return events.record_event(actor, detention_id, data, now)
+    except NotFound:
+        raise Invalid({"detention_id": ["Unknown detention."]}) from None
+
+
+def _apply_visit(actor, item, now):
+    return visits.record_visit(actor, _load(VisitInSchema(), item), now)
+
+
+def _event_order(item):
+    """Events apply in time order; unparsable times go last (they will be invalid anyway)."""
+    stamp = item.get("occurred_at") if isinstance(item, dict) else None
+    try:
+        key = EventInSchema().fields["occurred_at"].deserialize(stamp).isoformat()
+    except ValidationError:
+        key = "~"
+    return (key, str(item.get("id")) if isinstance(item, dict) else "")
+
+
+def _apply(actor, kind, item, now, handler):
+    """One item in its own savepoint → its result row."""
+    item_id = item.get("id") if isinstance(item, dict) else None
+    result = {"kind": kind[:-1], "id": item_id if isinstance(item_id, str) else None,
+              "status": None, "errors": None}
+    try:
+        with db.session.begin_nested():
+            _, created = handler(actor, item, now)
+        result["status"] = "created" if created else "unchanged"
+    except Invalid as exc:
+        result.update(status="invalid", errors=exc.errors)
+    except Conflict as exc:
+        result.update(status="conflict", errors={"id": [exc.detail]})
+    except AppError as exc:
+        result.update(status="invalid", errors={"_schema": [exc.detail]})
+    return result
+
+
+def sync_batch(actor, payload, now):
+    """Apply a batch; returns one result per item, in the order they were sent."""
+    require_role(actor, *CUSTODY_WRITERS)
+    total = sum(len(payload.get(kind) or []) for kind in KINDS)
+    if total > MAX_ITEMS:
+        raise TooLarge(f"A sync batch holds at most {MAX_ITEMS} items; this one has {total}.")
+    handlers = {"detentions": _apply_detention, "events": _apply_event, "visits": _apply_visit}
+    indexed = [(kind, index, item) for kind in KINDS
+               for index, item in enumerate(payload.get(kind) or [])]
+    ordered = sorted(indexed, key=lambda t: (KINDS.index(t[0]),
+                                             _event_order(t[2]) if t[0] == "events" else ("", "")))
+    results = {}
+    for kind, index, item in ordered:
+        results[(kind, index)] = _apply(actor, kind, item, now, handlers[kind])
+    db.session.commit()
+    return [results[(kind, index)] for kind, index, _ in indexed]

@@ -1,0 +1,33 @@
+"""OpenAPI document and offline interactive docs."""
+import re
+
+
+def test_openapi_document_covers_the_contract(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.")
+    paths = spec["paths"]
+    for path in ("/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/logout",
+                 "/api/v1/users/me", "/api/v1/users", "/api/v1/users/{user_id}",
+                 "/api/v1/organizations", "/api/v1/facilities", "/api/v1/facilities/{facility_id}",
+                 "/api/v1/detentions", "/api/v1/detentions/{detention_id}",
+                 "/api/v1/detentions/{detention_id}/events",
+                 "/api/v1/detentions/{detention_id}/safeguards", "/api/v1/rules",
+                 "/api/v1/flags/{flag_id}/acknowledge", "/api/v1/flags/{flag_id}/dismiss"):
+        assert path in paths, path
+    event_in = spec["components"]["schemas"]["EventIn"]["properties"]
+    assert "lawyer_present" not in event_in and "type" in event_in
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    create = paths["/api/v1/detentions"]["post"]["responses"]
+    assert {"201", "200", "422"} <= set(create)
+
+
+def test_docs_work_without_internet(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+    assert not re.search(r"(src|href)=\"https?://", html)
+    for asset in re.findall(r"(?:src|href)=\"([^\"]+)\"", html):
+        assert client.get(asset).status_code == 200, asset
+    assert "/api/v1/openapi.json" in html
