@@ -47,6 +47,8 @@ def create_app(test_config=None):
     register(app, extensions.api)
     errors.register_error_handlers(app)
     app.before_request(_guard_request)
+    # One unit of work per request, even when a caller (a test) keeps an app context open.
+    app.teardown_request(lambda exc: db.session.rollback())
     from monitor.cli import register_commands
     register_commands(app)
     return app

@@ -1,9 +1,10 @@
 """Helpers shared by the blueprints: the caller, timing, created/replayed, pages."""
+import hashlib
 from datetime import datetime, timezone
 from functools import wraps
 from urllib.parse import urlencode
 
-from flask import request
+from flask import current_app, json, request
 from flask_jwt_extended import get_current_user, jwt_required
 
 from monitor.services.access import actor_from_user
@@ -45,3 +46,18 @@ def page(rows_and_cursor, view=lambda row: row):
         args["cursor"] = next_cursor
         headers["Link"] = f'<{request.base_url}?{urlencode(args)}>; rel="next"'
     return body, 200, headers
+
+
+def conditional(body, schema):
+    """Dump `body`; answer 304 when If-None-Match matches its ETag (RFC 9110)."""
+    data = schema.dump(body)
+    etag = '"' + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32] + '"'
+    response = current_app.response_class(status=200)
+    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+        response.status_code = 304
+    else:
+        response.set_data(json.dumps(data))
+        response.mimetype = "application/json"
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response

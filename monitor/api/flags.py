@@ -1,9 +1,10 @@
 """Flags: acknowledge and dismiss; the rule sets behind them."""
 from flask_smorest import Blueprint
 
-from monitor.api.common import authenticated, current_actor, now
-from monitor.services import flags, rulebook
+from monitor.api.common import authenticated, conditional, current_actor, now
+from monitor.services import feed, flags, rulebook
 from schemas.detentions import FlagSchema
+from schemas.feed import FeedArgs, FeedPageSchema
 from schemas.flags import AcknowledgeSchema, DismissSchema, RuleSetListSchema
 
 bp = Blueprint("flags", __name__, url_prefix="/api/v1", description="Flags and rules")
@@ -33,3 +34,17 @@ def dismiss(data, flag_id):
 def list_rules():
     """Every rule set in force: national sets and the international set."""
     return {"items": rulebook.list_rule_sets(current_actor())}
+
+
+@bp.route("/flags")
+@authenticated(bp)
+@bp.arguments(FeedArgs, location="query")
+@bp.response(200, FeedPageSchema)
+@bp.alt_response(304, description="Nothing changed (If-None-Match matched the ETag)")
+def flag_feed(args):
+    """Change feed: flags created or changed after `since`, in order, exactly once."""
+    filters = {k: args.get(k) for k in ("status", "country", "safeguard", "severity")}
+    rows, next_cursor = feed.read_feed(current_actor(), args.get("since") or args.get("cursor"),
+                                       args["limit"], **filters)
+    body = {"items": [flags.flag_view(f) for f in rows], "next_cursor": next_cursor}
+    return conditional(body, FeedPageSchema())

@@ -1,0 +1,30 @@
+"""Schemas for the flag change feed."""
+from marshmallow import Schema, fields, validate
+
+from schemas.common import PAGE_MAX
+from schemas.detentions import FlagSchema
+from schemas.fields import Country
+
+SAFEGUARDS = ("lawyer_access", "lawyer_at_interrogation", "family_notification",
+              "medical_examination", "judicial_review", "custody_limit", "detention_review",
+              "confession_safeguards", "ill_treatment_response")
+
+
+class FeedArgs(Schema):
+    """`?since=&limit=` plus filters."""
+
+    since = fields.String(load_default=None, validate=validate.Length(max=200))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=200),
+                           metadata={"description": "Alias of `since`."})
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=PAGE_MAX))
+    status = fields.String(validate=validate.OneOf(("open", "acknowledged", "resolved")))
+    country = Country()
+    safeguard = fields.String(validate=validate.OneOf(SAFEGUARDS))
+    severity = fields.String(validate=validate.OneOf(("high", "medium")))
+
+
+class FeedPageSchema(Schema):
+    """Flags changed after the cursor, in change order; `next_cursor` is never null."""
+
+    items = fields.List(fields.Nested(FlagSchema))
+    next_cursor = fields.String()

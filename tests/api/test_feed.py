@@ -1,0 +1,135 @@
+"""The flag change feed: ordered, exactly once (also under concurrent writers), scoped, 304."""
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+
+from monitor.database import write_intent
+from monitor.extensions import db
+from monitor.models import Detention, Flag
+from monitor.services.flag_sync import sync_flags
+from tests.services.factories import T0, hours, make_detention, make_facility
+
+
+@dataclass
+class Result:
+    rule: str
+    status: str
+    due_at: datetime = T0
+    safeguard: str = "judicial_review"
+    severity: str = "high"
+
+
+def raise_flags(detention, *rules, status="overdue"):
+    sync_flags(detention, [Result(rule, status) for rule in rules], T0 + hours(50))
+    db.session.commit()
+
+
+def poll_all(client, headers, cursor=None, limit=2, query=""):
+    seen = []
+    while True:
+        url = f"/api/v1/flags?limit={limit}{query}" + (f"&since={cursor}" if cursor else "")
+        body = client.get(url, headers=headers).get_json()
+        assert body["next_cursor"]
+        seen += body["items"]
+        if cursor == body["next_cursor"] or not body["items"]:
+            return seen, body["next_cursor"]
+        cursor = body["next_cursor"]
+
+
+def test_feed_returns_changes_in_order_and_only_new_ones(client, actor, auth):
+    admin = actor("admin", ())
+    d = make_detention(admin, make_facility(admin))
+    raise_flags(d, "mx.a", "mx.b", "mx.c")
+    headers = auth("partner", ["MX"])
+    first, cursor = poll_all(client, headers)
+    assert [f["rule"] for f in first] == ["mx.a", "mx.b", "mx.c"]
+    assert poll_all(client, headers, cursor)[0] == []
+    raise_flags(d, "mx.a", "mx.b", "mx.c", status="met_late")  # resolves all three
+    raise_flags(d, "mx.d")
+    changed, cursor2 = poll_all(client, headers, cursor)
+    assert [(f["rule"], f["status"]) for f in changed] == [
+        ("mx.a", "resolved"), ("mx.b", "resolved"), ("mx.c", "resolved"), ("mx.d", "open")]
+    assert changed[0]["resolution"] == "met_late"
+    again = client.get(f"/api/v1/flags?since={cursor2}", headers=headers).get_json()
+    assert again == {"items": [], "next_cursor": cursor2}
+
+
+def test_feed_is_scoped_and_filtered(client, actor, auth):
+    admin = actor("admin", ())
+    mx = make_detention(admin, make_facility(admin))
+    ke = make_detention(admin, make_facility(admin, country="KE", tz="Africa/Nairobi"))
+    raise_flags(mx, "mx.a")
+    raise_flags(ke, "ke.a")
+    assert [f["rule"] for f in poll_all(client, auth("partner", ["KE"]))[0]] == ["ke.a"]
+    assert [f["rule"] for f in poll_all(client, auth("admin", ()), query="&country=MX")[0]] == ["mx.a"]
+    assert poll_all(client, auth("partner", ["KE"]), query="&country=MX")[0] == []
+    assert poll_all(client, auth("admin", ()), query="&status=resolved")[0] == []
+    assert client.get("/api/v1/flags", headers=auth("researcher", [])).status_code == 403
+
+
+def test_bad_cursor_and_filters_are_422(client, auth):
+    headers = auth("partner", ["MX"])
+    for query in ("since=garbage", "since=ZmVlZDotMQ", "status=closed", "severity=low", "limit=0"):
+        assert client.get("/api/v1/flags?" + query, headers=headers).status_code == 422, query
+
+
+def test_etag_and_304(client, actor, auth):
+    admin = actor("admin", ())
+    d = make_detention(admin, make_facility(admin))
+    raise_flags(d, "mx.a")
+    headers = auth("partner", ["MX"])
+    first = client.get("/api/v1/flags", headers=headers)
+    etag = first.headers["ETag"]
+    same = client.get("/api/v1/flags", headers=dict(headers, **{"If-None-Match": etag}))
+    assert same.status_code == 304 and same.get_data() == b""
+    raise_flags(d, "mx.b")
+    changed = client.get("/api/v1/flags", headers=dict(headers, **{"If-None-Match": etag}))
+    assert changed.status_code == 200 and len(changed.get_json()["items"]) == 2
+
+
+def test_exactly_once_under_concurrent_writers(app, client, actor, auth):
+    admin = actor("admin", ())
+    facility = make_facility(admin)
+    made = [make_detention(admin, facility) for _ in range(6)]
+    ids = [d.id for d in made]
+    headers = auth("partner", ["MX"])
+    db.session.remove()
+    changes = {}  # (detention id, rule) -> number of committed changes
+    lock = threading.Lock()
+
+    def writer(k):
+        with app.app_context(), write_intent():
+            for round_ in range(15):
+                d = db.session.get(Detention, ids[(k + round_) % len(ids)])
+                status = "overdue" if round_ % 2 == 0 else "met_late"
+                made = sync_flags(d, [Result(f"mx.r{k}", status), Result("mx.shared", status)], T0)
+                db.session.commit()
+                with lock:
+                    for change in made:
+                        changes[(d.id, change.rule)] = changes.get((d.id, change.rule), 0) + 1
+            db.session.remove()
+
+    seen, cursor = [], None
+    writers = [threading.Thread(target=writer, args=(k,)) for k in range(3)]
+    for w in writers:
+        w.start()
+    while any(w.is_alive() for w in writers):
+        page, cursor = poll_all(client, headers, cursor, limit=3)
+        seen += page
+    page, cursor = poll_all(client, headers, cursor, limit=3)
+    seen += page
+    with app.app_context():
+        final = {str(f.id): f for f in db.session.scalars(db.select(Flag))}
+    # nothing repeated: a flag is never returned more often than it changed
+    appearances = {}
+    for f in seen:
+        appearances[f["id"]] = appearances.get(f["id"], 0) + 1
+    for flag_id, flag in final.items():
+        assert appearances[flag_id] <= changes[(flag.detention_id, flag.rule)]
+    # nothing missed: the last change seen for every flag is its stored final state
+    last = {}
+    for f in seen:
+        last[f["id"]] = f
+    assert set(last) == set(final)
+    for flag_id, flag in final.items():
+        assert (last[flag_id]["status"], last[flag_id]["resolution"]) == (flag.status, flag.resolution)
