@@ -1,10 +1,11 @@
 """Database models; importing this package registers every table."""
+from monitor.models.audit import AuditEntry
 from monitor.models.accounts import LoginFailure, Organization, RevokedToken, User
 from monitor.models.custody import CustodyEvent, Detention, Facility, Person
 from monitor.models.flags import Counter, Flag, SweepState
 from monitor.models.visits import Visit
 
 __all__ = [
-    "Counter", "CustodyEvent", "Detention", "Facility", "Flag", "LoginFailure",
+    "AuditEntry", "Counter", "CustodyEvent", "Detention", "Facility", "Flag", "LoginFailure",
     "Organization", "Person", "RevokedToken", "SweepState", "User", "Visit",
 ]

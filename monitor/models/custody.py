@@ -61,6 +61,9 @@ class Detention(db.Model):
     # When the sweep must next look at this detention (None: nothing pending). Indexed so a
     # sweep reads only what is due, not every open detention.
     next_due_at = mapped_column(UTCDateTime, nullable=True, index=True)
+    # Safeguard outcomes of the last evaluation: exact until next_due_at, when the sweep
+    # evaluates again. Exports and statistics read these instead of re-evaluating.
+    outcomes = mapped_column(sa.JSON, nullable=True)
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
     received_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     recorded_by = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)

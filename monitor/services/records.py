@@ -32,6 +32,16 @@ def _group(detention):
     return "juvenile" if detention.juvenile else "adult"
 
 
+def stored_outcomes(results, juvenile, sets):
+    """Compact outcomes kept on the detention row for exports and statistics."""
+    group = "juvenile" if juvenile else "adult"
+    applies = {rule.id: rule.applies_to for rs in sets for rule in rs.rules}
+    return [{"rule": r.rule, "safeguard": r.safeguard, "status": r.status, "severity": r.severity,
+             "due_at": r.due_at.isoformat() if r.due_at else None,
+             "met_at": r.met_at.isoformat() if r.met_at else None}
+            for r in results if applies.get(r.rule, "all") in ("all", group)]
+
+
 def safeguards(detention, now):
     """Evaluate every applicable rule for `detention` at `now`."""
     sets = rule_sets_for(detention.current_facility)

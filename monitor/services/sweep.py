@@ -16,15 +16,17 @@ from monitor.domain.evaluator import evaluate, next_change_at
 from monitor.extensions import db
 from monitor.models import Detention, SweepState
 from monitor.services.flag_sync import sync_flags
-from monitor.services.records import case_of, rule_sets_for
+from monitor.services.records import case_of, rule_sets_for, stored_outcomes
 
 SWEEP = "sweep"
 
 
 def reevaluate(detention, now):
-    """Evaluate one detention, sync its flags, and index when it next needs a look."""
+    """Evaluate one detention, sync its flags, store its outcomes, index its next due time."""
     case, sets = case_of(detention), rule_sets_for(detention.current_facility)
-    changes = sync_flags(detention, evaluate(case, sets, now), now)
+    results = evaluate(case, sets, now)
+    changes = sync_flags(detention, results, now)
+    detention.outcomes = stored_outcomes(results, detention.juvenile, sets)
     detention.next_due_at = next_change_at(case, sets, now)
     return changes
 

@@ -1,0 +1,36 @@
+"""Research: pseudonymised exports and compliance statistics."""
+from flask import Response, stream_with_context
+from flask_smorest import Blueprint
+
+from monitor.api.common import authenticated, current_actor, now
+from monitor.domain.research import MIN_CELL
+from monitor.services import research
+from schemas.research import ComplianceSchema, ExportArgs, StatsArgs
+
+bp = Blueprint("research", __name__, url_prefix="/api/v1", description="Research")
+MIMETYPES = {"ndjson": "application/x-ndjson", "json": "application/json", "csv": "text/csv"}
+
+
+@bp.route("/exports/detentions")
+@authenticated(bp)
+@bp.arguments(ExportArgs, location="query")
+@bp.response(200, description="Streamed pseudonymised records (NDJSON, JSON array or CSV)")
+def export_detentions(args):
+    """Every matching detention, pseudonymised, streamed (researcher, admin)."""
+    actor, fmt = current_actor(), args["format"]
+    research.authorize(actor)  # before the stream starts, so a refusal is a real 403
+    body = research.export(actor, fmt, now(), args.get("country"), args.get("from_"), args.get("to"))
+    response = Response(stream_with_context(body), mimetype=MIMETYPES[fmt])
+    response.headers["Content-Disposition"] = f'attachment; filename="detentions.{fmt}"'
+    return response
+
+
+@bp.route("/stats/compliance")
+@authenticated(bp)
+@bp.arguments(StatsArgs, location="query")
+@bp.response(200, ComplianceSchema)
+def compliance(args):
+    """Outcome counts and median hours per group and safeguard; groups under 5 suppressed."""
+    items = research.compliance(current_actor(), args["group_by"], now(), args.get("country"),
+                                args.get("from_"), args.get("to"))
+    return {"group_by": args["group_by"], "min_cell": MIN_CELL, "items": items}

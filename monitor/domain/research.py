@@ -1,0 +1,111 @@
+"""Pseudonymised research records and compliance statistics (pure: no Flask, no database).
+
+A research record never carries a name, a birth date, notes, lawyers' names or any other
+free text: the person is a keyed pseudonym, the arrest a month, every event a type plus
+hours since arrest, every safeguard an outcome.
+"""
+from datetime import datetime
+from statistics import median
+
+OUTCOME_COUNTS = ("met", "met_late", "pending", "overdue", "violated")
+WORST_FIRST = ("violated", "overdue", "pending", "met_late", "met")
+MIN_CELL = 5
+
+
+def hours_between(start, end):
+    """Elapsed hours, rounded to 0.01."""
+    return round((end - start).total_seconds() / 3600, 2)
+
+
+def research_record(row, events, person_ref):
+    """One detention as researchers receive it."""
+    arrested = row["arrested_at"]
+    return {
+        "person_ref": person_ref, "sex": row["sex"], "age_at_arrest": row["age_at_arrest"],
+        "groups": sorted(row["groups"] or []), "juvenile": row["juvenile"],
+        "country": row["country"], "jurisdiction": row["jurisdiction"],
+        "facility_kind": row["facility_kind"], "arrest_month": arrested.strftime("%Y-%m"),
+        "status": row["status"],
+        "custody_hours": hours_between(arrested, row["ended_at"]) if row["ended_at"] else None,
+        "events": [{"type": kind, "hours_after_arrest": hours_between(arrested, at)}
+                   for kind, at in sorted(events, key=lambda e: e[1])],
+        "safeguards": [_outcome(o, arrested) for o in (row["outcomes"] or [])],
+    }
+
+
+def _outcome(outcome, arrested):
+    """A stored safeguard outcome with times as hours since arrest."""
+    due, met = outcome.get("due_at"), outcome.get("met_at")
+    return {"rule": outcome["rule"], "safeguard": outcome["safeguard"], "status": outcome["status"],
+            "severity": outcome.get("severity"),
+            "due_hours": hours_between(arrested, datetime.fromisoformat(due)) if due else None,
+            "met_hours": hours_between(arrested, datetime.fromisoformat(met)) if met else None}
+
+
+CSV_COLUMNS = ("person_ref", "country", "jurisdiction", "facility_kind", "sex", "age_at_arrest",
+               "juvenile", "groups", "arrest_month", "status", "record", "event_type",
+               "hours_after_arrest", "rule", "safeguard", "outcome", "due_hours", "met_hours")
+
+
+def csv_rows(record):
+    """Flat rows: one per event, then one per safeguard outcome."""
+    base = {k: record[k] for k in ("person_ref", "country", "jurisdiction", "facility_kind", "sex",
+                                   "age_at_arrest", "juvenile", "arrest_month", "status")}
+    base["groups"] = ";".join(record["groups"])
+    for event in record["events"]:
+        yield dict(base, record="event", event_type=event["type"],
+                   hours_after_arrest=event["hours_after_arrest"])
+    for outcome in record["safeguards"]:
+        yield dict(base, record="safeguard", rule=outcome["rule"], safeguard=outcome["safeguard"],
+                   outcome=outcome["status"], due_hours=outcome["due_hours"],
+                   met_hours=outcome["met_hours"])
+
+
+def worst_by_safeguard(outcomes):
+    """Per safeguard, the worst status over its rules (national and international) and the
+    earliest time it was met, so one detention counts once per safeguard."""
+    merged = {}
+    for o in outcomes or []:
+        if o["status"] not in OUTCOME_COUNTS:
+            continue
+        status, met = merged.get(o["safeguard"], (None, None))
+        if status is None or WORST_FIRST.index(o["status"]) < WORST_FIRST.index(status):
+            status = o["status"]
+        if o.get("met_at") and (met is None or o["met_at"] < met):
+            met = o["met_at"]
+        merged[o["safeguard"]] = (status, met)
+    return merged
+
+
+def compliance_table(rows, key_of):
+    """Group detentions by `key_of(row)` and count outcomes per safeguard; small cells hidden.
+
+    `rows` carry arrested_at and outcomes. A group (for group_by=safeguard, the safeguard
+    itself) with fewer than MIN_CELL detentions is suppressed: null counts, suppressed true."""
+    groups = {}
+    for row in rows:
+        for group, safeguard, status, met in key_of(row):
+            cell = groups.setdefault(group, {"detentions": set(), "safeguards": {}})
+            cell["detentions"].add(row["id"])
+            stats = cell["safeguards"].setdefault(safeguard, {"counts": dict.fromkeys(OUTCOME_COUNTS, 0),
+                                                              "hours": []})
+            stats["counts"][status] += 1
+            if met:
+                stats["hours"].append(hours_between(row["arrested_at"], datetime.fromisoformat(met)))
+    return [_cell(group, cell) for group, cell in sorted(groups.items(), key=lambda kv: str(kv[0]))]
+
+
+def _cell(group, cell):
+    """One output group; it, or one safeguard cell in it, is suppressed under MIN_CELL detentions."""
+    size = len(cell["detentions"])
+    suppressed = size < MIN_CELL
+    safeguards = {}
+    for name, stats in sorted(cell["safeguards"].items()):
+        if suppressed or sum(stats["counts"].values()) < MIN_CELL:
+            safeguards[name] = dict(dict.fromkeys(OUTCOME_COUNTS), median_hours=None, suppressed=True)
+        else:
+            hours = stats["hours"]
+            safeguards[name] = dict(stats["counts"], suppressed=False,
+                                    median_hours=round(median(hours), 2) if hours else None)
+    return {"group": group, "detentions": None if suppressed else size, "suppressed": suppressed,
+            "safeguards": safeguards}

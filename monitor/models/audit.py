@@ -1,0 +1,23 @@
+"""The audit trail: append-only, each entry chained to the previous one by a hash."""
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from monitor.extensions import db
+from monitor.models.types import UTCDateTime
+
+
+class AuditEntry(db.Model):
+    """Who did what, when, from where; `hash` covers this entry and the previous hash."""
+
+    __tablename__ = "audit_log"
+    seq = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    at = mapped_column(UTCDateTime, nullable=False)
+    actor_id = mapped_column(sa.Uuid, nullable=True)
+    actor_role = mapped_column(sa.String(20), nullable=True)
+    action: Mapped[str] = mapped_column(sa.String(60))
+    target_type = mapped_column(sa.String(40), nullable=True)
+    target_id = mapped_column(sa.String(64), nullable=True)
+    address = mapped_column(sa.String(64), nullable=True)
+    detail = mapped_column(sa.JSON, nullable=True)
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64))

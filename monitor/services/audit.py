@@ -1,0 +1,44 @@
+"""Append to the audit trail inside the caller's transaction (serialised by a counter lock)."""
+from flask import has_request_context, request
+from sqlalchemy import select, update
+
+from monitor.database import write_intent
+from monitor.domain.chain import GENESIS, entry_hash
+from monitor.extensions import db
+from monitor.models import AuditEntry, Counter
+
+
+def _next_seq():
+    """Take the next audit number; the counter row lock orders concurrent writers."""
+    seq = db.session.execute(update(Counter).where(Counter.name == "audit")
+                             .values(value=Counter.value + 1).returning(Counter.value)).scalar_one()
+    return seq
+
+
+def entry_fields(entry):
+    """The chained fields of an entry, as plain JSON values."""
+    return {"seq": entry.seq, "at": entry.at.isoformat(), "actor_id": str(entry.actor_id or ""),
+            "actor_role": entry.actor_role, "action": entry.action, "target_type": entry.target_type,
+            "target_id": entry.target_id, "address": entry.address, "detail": entry.detail}
+
+
+def record(actor, action, now, target_type=None, target_id=None, detail=None):
+    """Add one entry (the caller commits)."""
+    seq = _next_seq()
+    prev = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq - 1)) or GENESIS
+    entry = AuditEntry(
+        seq=seq, at=now, actor_id=getattr(actor, "id", None), actor_role=getattr(actor, "role", None),
+        action=action, target_type=target_type, target_id=str(target_id) if target_id else None,
+        address=request.remote_addr if has_request_context() else None, detail=detail,
+        prev_hash=prev, hash="")
+    entry.hash = entry_hash(prev, entry_fields(entry))
+    db.session.add(entry)
+    return entry
+
+
+def record_alone(actor, action, now, **kwargs):
+    """Write one entry in its own transaction (after a read-only use case), then commit."""
+    db.session.rollback()
+    with write_intent():
+        record(actor, action, now, **kwargs)
+        db.session.commit()
