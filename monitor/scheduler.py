@@ -9,6 +9,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 
 from monitor.extensions import db
 from monitor.services import sweep as sweep_service
+from monitor.services import webhooks
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +40,31 @@ def run_sweep_job(app):
             db.session.remove()
 
 
+def run_delivery_job(app):
+    """One webhook tick: send due deliveries (claims make concurrent processes safe)."""
+    with app.app_context():
+        try:
+            report = webhooks.deliver_due(datetime.now(timezone.utc))
+            if any(report.values()):
+                log.info("webhooks: %s", report)
+            return report
+        except Exception:  # a failing tick must not kill the scheduler
+            log.exception("webhook delivery failed")
+            db.session.rollback()
+            return None
+        finally:
+            db.session.remove()
+
+
 def _add_job(scheduler, app):
-    """Register the sweep job once, replacing any previous registration."""
+    """Register the jobs once each, replacing any previous registration."""
+    start = datetime.now(timezone.utc)
     scheduler.add_job(run_sweep_job, "interval", args=[app], id="sweep", replace_existing=True,
                       seconds=app.config["SWEEP_INTERVAL_SECONDS"], coalesce=True,
-                      max_instances=1, next_run_time=datetime.now(timezone.utc))
+                      max_instances=1, next_run_time=start)
+    scheduler.add_job(run_delivery_job, "interval", args=[app], id="webhooks",
+                      replace_existing=True, seconds=app.config["WEBHOOK_INTERVAL_SECONDS"],
+                      coalesce=True, max_instances=1, next_run_time=start)
 
 
 def start_scheduler(app):

@@ -4,8 +4,9 @@ from monitor.models.accounts import LoginFailure, Organization, RevokedToken, Us
 from monitor.models.custody import CustodyEvent, Detention, Facility, Person
 from monitor.models.flags import Counter, Flag, SweepState
 from monitor.models.visits import Visit
+from monitor.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "AuditEntry", "Counter", "CustodyEvent", "Detention", "Facility", "Flag", "LoginFailure",
-    "Organization", "Person", "RevokedToken", "SweepState", "User", "Visit",
+    "Organization", "Person", "RevokedToken", "SweepState", "User", "Visit", "Webhook", "WebhookDelivery",
 ]

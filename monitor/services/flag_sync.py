@@ -6,6 +6,8 @@ from sqlalchemy import select, update
 from monitor.domain.flagging import plan_flag_changes
 from monitor.extensions import db
 from monitor.models import Counter, Flag
+from monitor.services import webhooks
+from monitor.services.presenters import flag_view
 
 FEED = "flags"
 
@@ -34,17 +36,20 @@ def sync_flags(detention, results, now):
     existing = {rule: (f.status, f.resolution, f.due_at) for rule, f in rows.items()}
     changes = plan_flag_changes(results, existing, detention.status)
     numbers = take_numbers(len(changes))
+    touched = []
     for change in changes:
         seq = next(numbers)
         flag = rows.get(change.rule)
         if change.action == "raise":
             r = change.result
-            db.session.add(Flag(
+            flag = Flag(
                 id=uuid.uuid4(), detention_id=detention.id, rule=r.rule, safeguard=r.safeguard,
                 severity=r.severity, country=detention.country,
                 facility_id=detention.current_facility_id,
                 status="resolved" if change.resolution else "open", resolution=change.resolution,
-                breach=r.status, due_at=r.due_at, raised_at=now, updated_at=now, change_seq=seq))
+                breach=r.status, due_at=r.due_at, raised_at=now, updated_at=now, change_seq=seq)
+            db.session.add(flag)
+            touched.append(flag)
             continue
         if change.action == "reopen":
             flag.status, flag.resolution = "open", None
@@ -53,4 +58,8 @@ def sync_flags(detention, results, now):
         if change.action == "resolve":
             flag.status, flag.resolution = "resolved", change.resolution
         flag.updated_at, flag.change_seq = now, seq
+        touched.append(flag)
+    if touched:
+        db.session.flush()
+        webhooks.enqueue(touched, now, flag_view)
     return changes

@@ -5,7 +5,9 @@ from monitor.exceptions import Conflict, NotFound
 from monitor.extensions import db
 from monitor.models import Detention, Flag
 from monitor.services.access import in_scope, require_role
+from monitor.services import webhooks
 from monitor.services.flag_sync import take_numbers
+from monitor.services.presenters import flag_view
 
 OPEN_STATES = ("open", "acknowledged")
 
@@ -21,13 +23,6 @@ def flagged_clause(flagged):
     """SQL condition: the detention has (or, with False, has not) an unresolved flag."""
     has = exists().where(Flag.detention_id == Detention.id, Flag.status.in_(OPEN_STATES))
     return has if flagged else ~has
-
-
-def flag_view(flag):
-    """A flag as the contract shows it."""
-    return {key: getattr(flag, key) for key in (
-        "id", "detention_id", "rule", "safeguard", "severity", "country", "facility_id",
-        "status", "resolution", "due_at", "raised_at", "updated_at")}
 
 
 def _visible_flag(actor, flag_id):
@@ -47,6 +42,7 @@ def acknowledge(actor, flag_id, note, now):
     if flag.status == "open":
         flag.status, flag.note, flag.acted_by, flag.updated_at = "acknowledged", note, actor.id, now
         flag.change_seq = next(take_numbers(1))
+        webhooks.enqueue([flag], now, flag_view)
     db.session.commit()
     return flag
 
@@ -62,5 +58,6 @@ def dismiss(actor, flag_id, reason, now):
     flag.status, flag.resolution, flag.note = "resolved", "dismissed", reason
     flag.acted_by, flag.updated_at = actor.id, now
     flag.change_seq = next(take_numbers(1))
+    webhooks.enqueue([flag], now, flag_view)
     db.session.commit()
     return flag

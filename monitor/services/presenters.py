@@ -59,3 +59,10 @@ def detention_view(detention, actor, events=None, safeguards=None, flags=None):
     if events is not None:
         view["events"] = [event_view(e, actor) for e in events]
     return view
+
+
+def flag_view(flag):
+    """A flag as the contract shows it."""
+    return {key: getattr(flag, key) for key in (
+        "id", "detention_id", "rule", "safeguard", "severity", "country", "facility_id",
+        "status", "resolution", "due_at", "raised_at", "updated_at")}

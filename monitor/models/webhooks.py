@@ -1,0 +1,46 @@
+"""Partner webhooks and their durable delivery outbox."""
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from monitor.extensions import db
+from monitor.models.types import UTCDateTime
+
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+class Webhook(db.Model):
+    """A URL an organisation receives flag changes at, signed with its secret."""
+
+    __tablename__ = "webhooks"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    organization_id = mapped_column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=False)
+    url: Mapped[str] = mapped_column(sa.String(2000))
+    secret_enc = mapped_column(sa.LargeBinary, nullable=False)
+    countries: Mapped[list] = mapped_column(sa.JSON, default=list)  # [] = every country
+    active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+
+
+class WebhookDelivery(db.Model):
+    """One flag change to deliver to one webhook, retried with back-off until acknowledged."""
+
+    __tablename__ = "webhook_deliveries"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    webhook_id = mapped_column(sa.Uuid, sa.ForeignKey("webhooks.id"), nullable=False, index=True)
+    flag_id = mapped_column(sa.Uuid, sa.ForeignKey("flags.id"), nullable=False)
+    change_seq = mapped_column(sa.BigInteger, nullable=False)
+    payload = mapped_column(sa.JSON, nullable=False)
+    status: Mapped[str] = mapped_column(sa.String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    next_attempt_at = mapped_column(UTCDateTime, nullable=True)
+    last_status = mapped_column(sa.Integer, nullable=True)
+    last_error = mapped_column(sa.String(500), nullable=True)
+    created_at = mapped_column(UTCDateTime, nullable=False)
+    delivered_at = mapped_column(UTCDateTime, nullable=True)
+
+    __table_args__ = (
+        sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        sa.CheckConstraint(f"status IN {DELIVERY_STATUSES}", name="ck_webhook_deliveries_status"),
+    )
