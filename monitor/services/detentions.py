@@ -94,7 +94,9 @@ def record_detention(actor, data, now):
 def get_detention(actor, detention_id, for_update=False):
     """A detention in the actor's scope, else 404 (researchers: 403)."""
     require_role(actor, *CUSTODY_READERS)
-    detention = db.session.get(Detention, detention_id, with_for_update=for_update)
+    # `of`: the joined-eager person and facility must not be locked (outer joins cannot be).
+    lock = {"of": Detention} if for_update else None
+    detention = db.session.get(Detention, detention_id, with_for_update=lock)
     if detention is None or not in_scope(actor, detention.country):
         raise NotFound("No such detention.")
     return detention
