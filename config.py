@@ -33,6 +33,8 @@ class Config:
     WEBHOOK_INTERVAL_SECONDS = _int("WEBHOOK_INTERVAL_SECONDS", 15)
     RULES_DIR = os.environ.get("RULES_DIR")
 
+    # CORS is off unless origins are listed (comma-separated, exact match).
+    CORS_ORIGINS = tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip())
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(seconds=_int("ACCESS_TOKEN_SECONDS", 900))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(seconds=_int("REFRESH_TOKEN_SECONDS", 14 * 86400))

@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, request
 
 from config import Config
-from monitor import database, errors
+from monitor import database, errors, http_policy
 from monitor.crypto import Cipher
 from monitor.domain.rules import load_rule_sets
 from monitor import extensions
@@ -46,6 +46,7 @@ def create_app(test_config=None):
     from monitor.api import register
     register(app, extensions.api)
     errors.register_error_handlers(app)
+    http_policy.install(app)
     app.before_request(_guard_request)
     # One unit of work per request, even when a caller (a test) keeps an app context open.
     app.teardown_request(lambda exc: db.session.rollback())

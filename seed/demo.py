@@ -52,16 +52,17 @@ DETENTIONS = [
 
 def _users(now):
     """One user per role with a fresh random password; returns (admin actor, logins)."""
-    org = user_service.create_organization(Actor(None, "admin"), {"name": "Demo Monitoring Network"})
-    partner_org = user_service.create_organization(Actor(None, "admin"), {"name": "Demo Partner NGO"})
+    system = Actor(None, "admin")
+    org = user_service.create_organization(system, {"name": "Demo Monitoring Network"}, now)
+    partner_org = user_service.create_organization(system, {"name": "Demo Partner NGO"}, now)
     logins, admin = [], None
     for role, countries, org_id in [("admin", [], org.id), ("monitor", ["MX", "PH", "NG", "KE"], org.id),
                                     ("partner", ["MX", "KE"], partner_org.id),
-                                    ("researcher", [], org.id)]:
+                                    ("researcher", ["MX", "PH", "NG", "KE"], org.id)]:
         password = secrets.token_urlsafe(12)
-        user = user_service.create_user(Actor(None, "admin"), {
+        user = user_service.create_user(system, {
             "email": f"{role}@demo.example", "role": role, "password": password,
-            "countries": countries, "organization_id": org_id})
+            "countries": countries, "organization_id": org_id}, now)
         logins.append((role, user.email, password))
         if role == "admin":
             admin = actor_from_user(user)

@@ -21,7 +21,7 @@ def create_detention(data):
     """Record a detention and its arrest (monitor, admin); same id and content again → 200."""
     actor, moment = current_actor(), now()
     return created_or_replayed(detentions.create_detention(actor, data, moment),
-                               lambda d: records.full_view(actor, d, moment))
+                               lambda d: records.full_view(actor, d, moment, audited=False))
 
 
 @bp.route("")
@@ -32,8 +32,8 @@ def list_detentions(args):
     """Detentions in the caller's countries (partners: without identities)."""
     actor, moment = current_actor(), now()
     filters = {k: args.get(k) for k in ("status", "facility_id", "country", "flagged")}
-    result = detentions.list_detentions(actor, args["limit"], args["cursor"], **filters)
-    return page(result, lambda d: records.summary_view(actor, d, moment))
+    rows, next_cursor = detentions.list_detentions(actor, args["limit"], args["cursor"], **filters)
+    return page((records.list_views(actor, rows, moment), next_cursor))
 
 
 @bp.route("/<uuid:detention_id>")
@@ -64,7 +64,9 @@ def list_events(detention_id):
     """The detention's events in chronological order (one page: `next_cursor` is null)."""
     actor = current_actor()
     detention = detentions.get_detention(actor, detention_id)
-    return {"items": [event_view(e, actor) for e in detention.events], "next_cursor": None}
+    items = [event_view(e, actor) for e in detention.events]
+    records.audit_identity_read(actor, [detention.id], now())
+    return {"items": items, "next_cursor": None}
 
 
 @bp.route("/<uuid:detention_id>/safeguards")

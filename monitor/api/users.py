@@ -1,7 +1,7 @@
 """Users and organisations."""
 from flask_smorest import Blueprint
 
-from monitor.api.common import authenticated, current_actor, page
+from monitor.api.common import authenticated, current_actor, now, page
 from monitor.services import users
 from schemas.accounts import OrganizationSchema, UserCreateSchema, UserSchema, UserUpdateSchema
 from schemas.common import PageArgs, page_of
@@ -24,7 +24,7 @@ def me():
 @bp.response(201, UserSchema)
 def create_user(data):
     """Create a user (admin)."""
-    return users.create_user(current_actor(), data)
+    return users.create_user(current_actor(), data, now())
 
 
 @bp.route("/users")
@@ -50,7 +50,7 @@ def get_user(user_id):
 @bp.response(200, UserSchema)
 def update_user(data, user_id):
     """Change a user's role, countries, organisation or active flag (admin)."""
-    return users.update_user(current_actor(), user_id, data)
+    return users.update_user(current_actor(), user_id, data, now())
 
 
 @bp.route("/organizations", methods=["POST"])
@@ -59,7 +59,7 @@ def update_user(data, user_id):
 @bp.response(201, OrganizationSchema)
 def create_organization(data):
     """Create an organisation (admin)."""
-    return users.create_organization(current_actor(), data)
+    return users.create_organization(current_actor(), data, now())
 
 
 @bp.route("/organizations")

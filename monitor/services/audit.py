@@ -4,8 +4,10 @@ from sqlalchemy import select, update
 
 from monitor.database import write_intent
 from monitor.domain.chain import GENESIS, entry_hash
+from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import AuditEntry, Counter
+from monitor.services.access import require_role
 
 
 def _next_seq():
@@ -42,3 +44,36 @@ def record_alone(actor, action, now, **kwargs):
     with write_intent():
         record(actor, action, now, **kwargs)
         db.session.commit()
+
+
+def list_entries(actor, limit, after=None, action=None):
+    """Audit entries in order (admin); returns (entries, next cursor)."""
+    require_role(actor, "admin")
+    query = select(AuditEntry).order_by(AuditEntry.seq).limit(limit + 1)
+    if after:
+        try:
+            query = query.where(AuditEntry.seq > int(after))
+        except ValueError:
+            raise Invalid({"cursor": ["Not a valid cursor."]}) from None
+    if action:
+        query = query.where(AuditEntry.action == action)
+    rows = db.session.scalars(query).all()
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], str(rows[limit - 1].seq)
+
+
+def verify_trail(batch=5000):
+    """Walk the whole chain; returns (entries checked, first broken seq or None)."""
+    checked, expected_prev, last = 0, GENESIS, 0
+    while True:
+        rows = db.session.scalars(select(AuditEntry).where(AuditEntry.seq > last)
+                                  .order_by(AuditEntry.seq).limit(batch)).all()
+        if not rows:
+            return checked, None
+        for entry in rows:
+            if entry.seq != last + 1:
+                return checked, last + 1  # a missing entry breaks the chain too
+            if entry.prev_hash != expected_prev or entry_hash(entry.prev_hash, entry_fields(entry)) != entry.hash:
+                return checked, entry.seq
+            expected_prev, last, checked = entry.hash, entry.seq, checked + 1

@@ -8,7 +8,8 @@ from flask_jwt_extended import create_access_token, create_refresh_token
 from monitor.exceptions import Unauthorized
 from monitor.extensions import db
 from monitor.models import RevokedToken, User
-from monitor.services import passwords, throttle
+from monitor.services import audit, passwords, throttle
+from monitor.services.access import actor_from_user
 
 BAD_CREDENTIALS = "Unknown email or wrong password."
 
@@ -37,8 +38,10 @@ def login(email, password, address, now):
         ok = passwords.verify_password(user.password_hash, password) and user.active
     if not ok:
         throttle.record_failure(email, address, now)
+        audit.record_alone(None, "auth.login_failed", now, detail={"email": email})
         raise Unauthorized(BAD_CREDENTIALS)
     throttle.reset_account(email)
+    audit.record_alone(actor_from_user(user), "auth.login", now, target_type="user", target_id=user.id)
     return _tokens(user)
 
 

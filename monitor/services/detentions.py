@@ -7,7 +7,7 @@ from monitor.exceptions import Conflict, Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Person
 from monitor.pagination import paginate
-from monitor.services import idempotency, vault
+from monitor.services import audit, idempotency, vault
 from monitor.services.flags import flagged_clause
 from monitor.services.access import (
     CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause)
@@ -87,6 +87,7 @@ def record_detention(actor, data, now):
     def write():
         db.session.add_all([person, detention, arrest])
         db.session.flush()
+        audit.record(actor, "detention.create", now, "detention", row_id)
         reevaluate(detention, now)
     return idempotency.insert_once(Detention, row_id, fingerprint, write)
 

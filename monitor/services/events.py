@@ -6,7 +6,7 @@ from monitor.domain.custody import ENDING, derive_state
 from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Facility
-from monitor.services import idempotency, vault
+from monitor.services import audit, idempotency, vault
 from monitor.services.access import CUSTODY_WRITERS, require_role
 from monitor.services.detentions import get_detention
 from monitor.services.facilities import visible_facility
@@ -82,6 +82,8 @@ def record_event(actor, detention_id, data, now):
     def write():
         db.session.add(event)
         db.session.flush()
+        audit.record(actor, "event.create", now, "custody_event", row_id,
+                     {"detention_id": str(detention.id), "type": data["type"]})
         db.session.expire(detention, ["events"])  # reload the collection with the new event
         refresh_detention(detention, now)
         reevaluate(detention, now)

@@ -5,7 +5,7 @@ from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import Facility
 from monitor.pagination import paginate
-from monitor.services import idempotency, vault
+from monitor.services import audit, idempotency, vault
 from monitor.services.access import CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause
 
 INTL = "intl"
@@ -48,7 +48,11 @@ def record_facility(actor, data, now):
         timezone=data["timezone"], jurisdiction=data["jurisdiction"],
         court_within_40km=data.get("court_within_40km"), fingerprint=fingerprint,
         created_at=now, recorded_by=actor.id)
-    return idempotency.insert_once(Facility, row_id, fingerprint, lambda: db.session.add(row))
+
+    def write():
+        db.session.add(row)
+        audit.record(actor, "facility.create", now, "facility", row_id)
+    return idempotency.insert_once(Facility, row_id, fingerprint, write)
 
 
 def visible_facility(actor, facility_id):

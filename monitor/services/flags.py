@@ -5,7 +5,7 @@ from monitor.exceptions import Conflict, NotFound
 from monitor.extensions import db
 from monitor.models import Detention, Flag
 from monitor.services.access import in_scope, require_role
-from monitor.services import webhooks
+from monitor.services import audit, webhooks
 from monitor.services.flag_sync import take_numbers
 from monitor.services.presenters import flag_view
 
@@ -43,6 +43,7 @@ def acknowledge(actor, flag_id, note, now):
         flag.status, flag.note, flag.acted_by, flag.updated_at = "acknowledged", note, actor.id, now
         flag.change_seq = next(take_numbers(1))
         webhooks.enqueue([flag], now, flag_view)
+        audit.record(actor, "flag.acknowledge", now, "flag", flag.id)
     db.session.commit()
     return flag
 
@@ -59,5 +60,6 @@ def dismiss(actor, flag_id, reason, now):
     flag.acted_by, flag.updated_at = actor.id, now
     flag.change_seq = next(take_numbers(1))
     webhooks.enqueue([flag], now, flag_view)
+    audit.record(actor, "flag.dismiss", now, "flag", flag.id, {"reason_length": len(reason)})
     db.session.commit()
     return flag

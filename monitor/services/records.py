@@ -1,6 +1,6 @@
 """Detention records as clients see them: with safeguards evaluated and open flags."""
 from monitor.domain.evaluator import Case, Event, evaluate
-from monitor.services import vault
+from monitor.services import audit, vault
 from monitor.services.flags import open_flags_of
 from monitor.services.presenters import detention_view
 
@@ -66,13 +66,26 @@ def open_flags(detention):
     return open_flags_of(detention.id)
 
 
-def full_view(actor, detention, now):
-    """A single detention with events, safeguards and open flags."""
-    return detention_view(detention, actor, events=detention.events,
+def full_view(actor, detention, now, audited=True):
+    """A single detention with events, safeguards and open flags; identity reads are audited."""
+    view = detention_view(detention, actor, events=detention.events,
                           safeguards=safeguards(detention, now), flags=open_flags(detention))
+    if audited:
+        audit_identity_read(actor, [detention.id], now)
+    return view
 
 
-def summary_view(actor, detention, now):
-    """A detention for lists: same shape without events."""
-    return detention_view(detention, actor, safeguards=safeguards(detention, now),
-                          flags=open_flags(detention))
+def list_views(actor, detentions, now):
+    """Detentions for a list page (no events); one audit entry for the page's identities."""
+    views = [detention_view(d, actor, safeguards=safeguards(d, now), flags=open_flags(d))
+             for d in detentions]
+    audit_identity_read(actor, [d.id for d in detentions], now)
+    return views
+
+
+def audit_identity_read(actor, detention_ids, now):
+    """Record that `actor` was shown these people's identities (only roles that see them)."""
+    if actor.sees_identities and detention_ids:
+        ids = [str(i) for i in detention_ids]
+        audit.record_alone(actor, "identity.read", now, target_type="detention",
+                           target_id=ids[0] if len(ids) == 1 else None, detail={"detentions": ids})

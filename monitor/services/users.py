@@ -1,25 +1,34 @@
 """Users and organisations, managed by admins."""
+import uuid
+
 from sqlalchemy.exc import IntegrityError
 
 from monitor.exceptions import Conflict, Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import Organization, User
 from monitor.pagination import paginate
-from monitor.services import passwords
+from monitor.services import audit, passwords
 from monitor.services.access import require_role
 
 
-def create_organization(actor, data):
+def create_organization(actor, data, now):
     """Create an organisation (admin)."""
     require_role(actor, "admin")
-    org = Organization(name=data["name"], **({"id": data["id"]} if data.get("id") else {}))
-    db.session.add(org)
+    org = Organization(id=data.get("id") or uuid.uuid4(), name=data["name"], created_at=now)
+    _insert(org, "An organisation with this name or id exists.")
+    audit.record(actor, "organization.create", now, "organization", org.id, {"name": org.name})
+    db.session.commit()
+    return org
+
+
+def _insert(row, conflict_message):
+    """Add and flush `row`; a unique violation becomes Conflict (nothing half-stored)."""
+    db.session.add(row)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise Conflict("An organisation with this name or id exists.") from None
-    return org
+        raise Conflict(conflict_message) from None
 
 
 def list_organizations(actor, limit, cursor):
@@ -34,7 +43,7 @@ def _check_organization(org_id):
         raise Invalid({"organization_id": ["Unknown organisation."]})
 
 
-def create_user(actor, data):
+def create_user(actor, data, now):
     """Create a user (admin); the email is unique, case-insensitively."""
     require_role(actor, "admin")
     _check_organization(data.get("organization_id"))
@@ -42,15 +51,12 @@ def create_user(actor, data):
         email=data["email"].strip().lower(), role=data["role"],
         password_hash=passwords.hash_password(data["password"]),
         countries=sorted(set(data.get("countries") or [])),
-        organization_id=data.get("organization_id"), active=data.get("active", True))
-    if data.get("id"):
-        user.id = data["id"]
-    db.session.add(user)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("A user with this email or id exists.") from None
+        organization_id=data.get("organization_id"), active=data.get("active", True),
+        created_at=now, updated_at=now)
+    user.id = data.get("id") or uuid.uuid4()
+    _insert(user, "A user with this email or id exists.")
+    audit.record(actor, "user.create", now, "user", user.id, {"role": user.role})
+    db.session.commit()
     return user
 
 
@@ -70,7 +76,7 @@ def get_user(actor, user_id):
     return user
 
 
-def update_user(actor, user_id, data):
+def update_user(actor, user_id, data, now):
     """Change role, countries, organisation or active flag (admin); takes effect at once."""
     require_role(actor, "admin")
     user = get_user(actor, user_id)
@@ -83,5 +89,8 @@ def update_user(actor, user_id, data):
         user.countries = sorted(set(data["countries"]))
     if "active" in data:
         user.active = data["active"]
+    user.updated_at = now
+    audit.record(actor, "user.update", now, "user", user.id, {
+        k: v for k, v in data.items() if k in ("role", "countries", "active")})
     db.session.commit()
     return user

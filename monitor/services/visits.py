@@ -6,7 +6,7 @@ from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import Detention, Visit
 from monitor.pagination import paginate
-from monitor.services import idempotency, vault
+from monitor.services import audit, idempotency, vault
 from monitor.services.access import CUSTODY_WRITERS, in_scope, require_role, scope_clause
 from monitor.services.facilities import visible_facility
 
@@ -42,7 +42,11 @@ def record_visit(actor, data, now):
         summary_enc=vault.cipher().seal(data.get("summary", ""), f"visit:{row_id}"),
         fingerprint=fingerprint, received_at=now, recorded_by=actor.id, created_at=now,
         detentions=seen)
-    return idempotency.insert_once(Visit, row_id, fingerprint, lambda: db.session.add(visit))
+
+    def write():
+        db.session.add(visit)
+        audit.record(actor, "visit.create", now, "visit", row_id)
+    return idempotency.insert_once(Visit, row_id, fingerprint, write)
 
 
 def visit_view(visit, actor):

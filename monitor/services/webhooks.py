@@ -19,7 +19,7 @@ from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import Organization, Webhook, WebhookDelivery
 from monitor.pagination import paginate
-from monitor.services import vault
+from monitor.services import audit, vault
 from monitor.services.access import require_role
 from schemas.fields import format_timestamp
 
@@ -39,6 +39,7 @@ def register(actor, data, now):
                    active=True, created_at=now)
     hook.secret_enc = vault.cipher().seal(secret, f"webhook:{hook.id}")
     db.session.add(hook)
+    audit.record(actor, "webhook.register", now, "webhook", hook.id, {"url": hook.url})
     db.session.commit()
     return hook, secret
 
@@ -67,6 +68,7 @@ def replay(actor, delivery_id, now):
     if delivery is None:
         raise NotFound("No such delivery.")
     delivery.status, delivery.next_attempt_at, delivery.last_error = "pending", now, None
+    audit.record(actor, "webhook.replay", now, "webhook_delivery", delivery.id)
     db.session.commit()
     return delivery
 
