@@ -24,6 +24,8 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     JWT_SECRET_KEY = os.environ.get("JWT_SECRET_KEY")
     DATA_KEY = os.environ.get("DATA_KEY")
+    # Previous data keys (comma-separated), readable until `flask keys rotate` re-seals.
+    DATA_KEYS_OLD = tuple(k.strip() for k in os.environ.get("DATA_KEYS_OLD", "").split(",") if k.strip())
     # None means: a SQLite file in the instance folder (resolved by the factory).
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
     SQLALCHEMY_TRACK_MODIFICATIONS = False

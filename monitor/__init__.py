@@ -28,7 +28,8 @@ def create_app(test_config=None):
             app.instance_path, "monitor.sqlite3")
     _normalise_database_url(app)
     ensure_secrets(app.config, app.instance_path)
-    app.extensions["monitor.cipher"] = Cipher(app.config["DATA_KEY"], app.config["SECRET_KEY"])
+    app.extensions["monitor.cipher"] = Cipher(app.config["DATA_KEY"], app.config["SECRET_KEY"],
+                                              app.config["DATA_KEYS_OLD"])
     app.extensions["monitor.rule_sets"] = load_rule_sets(_rule_dirs(app))
 
     db.init_app(app)

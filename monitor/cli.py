@@ -137,8 +137,35 @@ def audit_verify():
     click.echo(f"audit trail intact: {checked} entries verified")
 
 
+keys_cli = AppGroup("keys", help="Data-key management.")
+
+
+@keys_cli.command("generate")
+def keys_generate():
+    """Print a fresh DATA_KEY (base64 of 32 random bytes)."""
+    import base64
+    import os
+    click.echo(base64.urlsafe_b64encode(os.urandom(32)).decode())
+
+
+@keys_cli.command("rotate")
+def keys_rotate():
+    """Re-seal every identity under DATA_KEY (old keys must be in DATA_KEYS_OLD meanwhile)."""
+    from monitor.services.keys import rotate
+    counts = rotate()
+    click.echo("re-sealed: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
+
+
+@click.command("backup")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), required=True)
+def backup_command(output):
+    """Write a consistent copy of the database (SQLite online backup, or pg_dump)."""
+    from monitor.services.backup import backup
+    click.echo(backup(output))
+
+
 def register_commands(app):
     """Attach the commands to the app."""
-    for command in (users_cli, seed_cli, audit_cli, sweep_command, scheduler_command,
-                    export_command):
+    for command in (users_cli, seed_cli, audit_cli, keys_cli, sweep_command, scheduler_command,
+                    export_command, backup_command):
         app.cli.add_command(command)

@@ -1,0 +1,32 @@
+"""Consistent backups: SQLite's online backup API, or pg_dump for PostgreSQL."""
+import shutil
+import sqlite3
+import subprocess
+
+from sqlalchemy.engine import make_url
+
+from monitor.extensions import db
+
+
+def backup(output):
+    """Write a consistent copy of the database to `output`; returns a one-line description."""
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        source = sqlite3.connect(url.database)
+        target = sqlite3.connect(output)
+        try:
+            with target:
+                source.backup(target)  # page-by-page copy of one consistent snapshot
+        finally:
+            target.close()
+            source.close()
+        return f"SQLite online backup of {url.database} written to {output}"
+    if url.get_backend_name() == "postgresql":
+        pg_dump = shutil.which("pg_dump")
+        if pg_dump is None:
+            raise RuntimeError("pg_dump not found: install the PostgreSQL client")
+        plain = make_url(url).set(drivername="postgresql")
+        subprocess.run([pg_dump, "--format=custom", "--file", output,
+                        "--dbname", plain.render_as_string(hide_password=False)], check=True)
+        return f"pg_dump (custom format) written to {output}; restore with pg_restore"
+    raise RuntimeError(f"no backup method for {url.get_backend_name()}")
