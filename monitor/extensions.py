@@ -1,9 +1,10 @@
 """Flask extensions, created unbound and attached in the factory."""
 from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
+
+from monitor.openapi import MonitorApi
 
 
 class Base(DeclarativeBase):
@@ -13,4 +14,4 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 jwt = JWTManager()
-api = Api()
+api = MonitorApi()
