@@ -1,9 +1,9 @@
 """schemathesis against the live OpenAPI document: no server error, no undocumented shape."""
-
 import os
+
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import (
     content_type_conformance, not_a_server_error, response_schema_conformance)
 
