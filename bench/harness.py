@@ -1,0 +1,124 @@
+"""Shared benchmark plumbing: a throwaway app under gunicorn on 127.0.0.1, and timing helpers."""
+import base64
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+ADMIN_EMAIL, ADMIN_PASSWORD = "bench-admin@example.org", "bench-password-0123"
+
+
+def free_port():
+    """An unused TCP port on 127.0.0.1."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def app_env(workdir, database_url=None, **extra):
+    """Environment for a fresh app: its own keys and database, scheduler off unless asked."""
+    env = dict(os.environ)
+    env.update({
+        "SECRET_KEY": secrets.token_urlsafe(32), "JWT_SECRET_KEY": secrets.token_urlsafe(32),
+        "DATA_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(),
+        "DATABASE_URL": database_url or f"sqlite:///{workdir}/bench.sqlite3",
+        "SCHEDULER_ENABLED": "0", "ACCESS_LOG": "", "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_COST": "8192", "LOGIN_MAX_FAILURES_PER_ADDRESS": "100000",
+    })
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def flask(env, *args, stdin=None):
+    """Run `flask --app wsgi ...` in the project with `env`."""
+    return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                          input=stdin, text=True, capture_output=True, check=True)
+
+
+def prepare(env):
+    """Migrate and create the benchmark admin."""
+    flask(env, "db", "upgrade")
+    flask(env, "users", "create", "--email", ADMIN_EMAIL, "--role", "admin", "--password-stdin",
+          stdin=ADMIN_PASSWORD + "\n")
+
+
+@contextmanager
+def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT):
+    """Serve `app` with gunicorn on a free port; yields the base URL; always stops it."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
+         "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", app],
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stderr.read().decode()[-2000:])
+                time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def call(base, method, path, body=None, token=None, timeout=60):
+    """One JSON request; returns (status, parsed body or None)."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", "Bearer " + token)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as exc:
+        raw = exc.read()
+        return exc.code, json.loads(raw) if raw else None
+
+
+def login(base):
+    """The benchmark admin's access token."""
+    status, body = call(base, "POST", "/api/v1/auth/login",
+                        {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+    assert status == 200, body
+    return body["access_token"]
+
+
+def median(values):
+    """Median, or None for no values."""
+    return statistics.median(values) if values else None
+
+
+@contextmanager
+def workdir():
+    """A temporary directory for one benchmark run."""
+    with tempfile.TemporaryDirectory(prefix="monitor-bench-") as path:
+        yield Path(path)
+
+
+def write_report(name, report):
+    """Save the figures under bench/out/ and print them."""
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    (out / f"{name}.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))

@@ -1,0 +1,81 @@
+"""Field sync: a 1000-item batch (100 detentions × 9 events + 100 visits) on SQLite.
+
+Runs the real app under gunicorn (2 workers), sends --runs fresh batches and one replay,
+and reports the median time per batch (target: under 2 s).
+    .venv/bin/python bench/sync.py [--runs 5]
+"""
+import argparse
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
+EVENT_TYPES = ["rights_notified", "lawyer_requested", "family_notified", "medical_exam",
+               "interrogation", "lawyer_access", "family_contact", "detention_review",
+               "judicial_appearance"]
+
+
+def batch(facility_id, now):
+    """100 detentions, 9 events each, 100 visits: 1000 items with client ids."""
+    detentions, events, visits = [], [], []
+    for i in range(100):
+        did = str(uuid.uuid4())
+        arrested = now - timedelta(hours=30 + i % 20)
+        detentions.append({"id": did, "person": {"name": f"Sync Person {i}", "age": 20 + i % 50},
+                           "facility_id": facility_id, "arrested_at": arrested.isoformat(),
+                           "arresting_authority": "Policía"})
+        for k, kind in enumerate(EVENT_TYPES):
+            details = {"interrogation": {"lawyer_present": k % 2 == 0},
+                       "medical_exam": {"examiner": "independent", "injuries_observed": False},
+                       "judicial_appearance": {"outcome": "remanded"},
+                       "family_contact": {"kind": "call"}}.get(kind, {})
+            events.append({"id": str(uuid.uuid4()), "detention_id": did, "type": kind,
+                           "occurred_at": (arrested + timedelta(hours=1 + k)).isoformat(),
+                           "details": details})
+    for i in range(100):
+        visits.append({"id": str(uuid.uuid4()), "facility_id": facility_id,
+                       "started_at": (now - timedelta(hours=2)).isoformat(), "access": "full",
+                       "detention_ids": [detentions[i]["id"]]})
+    return {"detentions": detentions, "events": events, "visits": visits}
+
+
+def main():
+    """Run the benchmark and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with harness.workdir() as work:
+        env = harness.app_env(work)
+        harness.prepare(env)
+        with harness.gunicorn(env) as base:
+            token = harness.login(base)
+            status, facility = harness.call(base, "POST", "/api/v1/facilities", {
+                "name": "Bench", "kind": "police_station", "country": "MX",
+                "timezone": "America/Mexico_City"}, token)
+            timings, replay = [], None
+            for _ in tqdm(range(args.runs), desc="batches"):
+                body = batch(facility["id"], datetime.now(timezone.utc))
+                start = time.perf_counter()
+                status, result = harness.call(base, "POST", "/api/v1/sync", body, token)
+                timings.append(time.perf_counter() - start)
+                statuses = {r["status"] for r in result["results"]}
+                assert status == 200 and statuses == {"created"}, (status, statuses)
+            start = time.perf_counter()
+            status, result = harness.call(base, "POST", "/api/v1/sync", body, token)
+            replay = time.perf_counter() - start
+            assert {r["status"] for r in result["results"]} == {"unchanged"}
+    harness.write_report("sync", {
+        "items_per_batch": 1000, "runs": args.runs,
+        "seconds_per_batch": [round(t, 3) for t in timings],
+        "median_seconds": round(harness.median(timings), 3),
+        "replay_seconds": round(replay, 3), "target_seconds": 2.0})
+
+
+if __name__ == "__main__":
+    main()
