@@ -100,7 +100,7 @@ def test_one_flag_per_detention_and_rule_is_a_database_constraint(admin):
 
 def test_concurrent_sweeps_never_duplicate_or_lose_a_flag(app, admin):
     facility = make_facility(admin)
-    made = [make_detention(admin, facility, arrested=T0 + hours(i % 7)) for i in range(30)]
+    made = [make_detention(admin, facility, arrested=T0 + hours(i % 7)).id for i in range(30)]
     db.session.remove()
     errors = []
 
@@ -119,8 +119,8 @@ def test_concurrent_sweeps_never_duplicate_or_lose_a_flag(app, admin):
     assert errors == []
     pairs = db.session.execute(select(Flag.detention_id, Flag.rule)).all()
     assert len(pairs) == len(set(pairs))
-    assert {d for d, _ in pairs} == {d.id for d in made}
-    single = [len(flags_by_safeguard(d)) for d in made]
+    assert {d for d, _ in pairs} == set(made)
+    single = [len(flags_by_safeguard(db.session.get(Detention, d))) for d in made]
     assert len(set(single)) == 1 and single[0] >= 2
 
 

@@ -1,0 +1,1 @@
+"""Pure domain logic: no Flask, no database (rules, evaluation, flags, research, signing)."""

@@ -1,0 +1,38 @@
+"""Court days: Kenya's rule that a 24-hour limit ending outside court hours, or on a day the
+courts do not sit, runs to the end of the next court day (Constitution art. 49(1)(f)).
+
+Assumption, stated because the Constitution gives none: courts sit 08:00–17:00 local time,
+Monday to Friday, except public holidays (the `holidays` package's calendar for the country).
+"""
+from datetime import datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+OPEN, CLOSE = time(8, 0), time(17, 0)
+
+
+@lru_cache(maxsize=64)
+def _holidays(country, year):
+    """Public holidays of one country and year."""
+    return holidays.country_holidays(country, years=year)
+
+
+def is_court_day(day, country):
+    """Mon–Fri and not a public holiday."""
+    return day.weekday() < 5 and day not in _holidays(country, day.year)
+
+
+def court_deadline(due, tz_name, country="KE"):
+    """Roll `due` (aware UTC) to 17:00 local of the next court day when it falls outside hours."""
+    zone = ZoneInfo(tz_name)
+    local = due.astimezone(zone)
+    day = local.date()
+    if is_court_day(day, country) and OPEN <= local.time() <= CLOSE:
+        return due
+    if not (is_court_day(day, country) and local.time() < OPEN):
+        day += timedelta(days=1)
+    while not is_court_day(day, country):
+        day += timedelta(days=1)
+    return datetime.combine(day, CLOSE, tzinfo=zone).astimezone(due.tzinfo)
