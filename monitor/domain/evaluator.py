@@ -195,7 +195,7 @@ def _evaluate(case, rule_sets, now):
                 status, due, met, words = _condition(rule, events)
             elif rule.kind == "recurring":
                 status, due, met, words = _recurring(rule, case, events, end, now)
-                wake = due if end is None and due is not None and due > now else None
+                wake = due if end is None and due is not None and due >= now else None
             else:
                 (status, due, met, words), wake = _deadline(rule, case, events, end, now)
             results.append(SafeguardResult(
@@ -213,5 +213,8 @@ def evaluate(case, rule_sets, now):
 
 
 def next_change_at(case, rule_sets, now):
-    """The earliest instant after `now` at which a status changes with no new event."""
+    """The earliest instant (not before `now`) after which a status changes with no new event.
+
+    A deadline is met up to and including its due time, so the change happens just after it:
+    the sweep looks at a detention once `next_due_at < now`."""
     return min(_evaluate(case, rule_sets, now)[1], default=None)

@@ -2,9 +2,9 @@
 
 Work is proportional to what is due: each detention carries `next_due_at` (indexed),
 recomputed whenever its events change and after each evaluation, and a sweep selects only
-rows with `next_due_at <= now`. Two sweeps at once are safe: rows are locked per batch
-(SKIP LOCKED on PostgreSQL; SQLite serialises writers) and the flags table has a unique
-(detention, rule) constraint.
+rows with `next_due_at < now` (a deadline is still met at its due instant). Two sweeps at
+once are safe: rows are locked per batch (SKIP LOCKED on PostgreSQL; SQLite serialises
+writers) and the flags table has a unique (detention, rule) constraint.
 """
 from datetime import timedelta
 
@@ -33,7 +33,7 @@ def reevaluate(detention, now):
 
 def _due_batch(now, size, seen):
     """Lock and load the next batch of due detentions not yet handled in this sweep."""
-    query = (select(Detention).where(Detention.next_due_at <= now)
+    query = (select(Detention).where(Detention.next_due_at < now)
              .order_by(Detention.next_due_at, Detention.id).limit(size + len(seen))
              .options(selectinload(Detention.events)))
     if db.engine.dialect.name == "postgresql":
