@@ -95,6 +95,16 @@ DETAILS = {
     "lawyer_delay_authorised": DelayAuthorisedDetails,
     "family_delay_authorised": DelayAuthorisedDetails,
 }
+_DETAIL_LOADERS = {}
+
+
+def details_schema(kind):
+    """A shared instance of the details schema of `kind` (schemas are reusable for loading)."""
+    if kind not in _DETAIL_LOADERS:
+        _DETAIL_LOADERS[kind] = DETAILS[kind]()
+    return _DETAIL_LOADERS[kind]
+
+
 # Free-text detail fields: sealed at rest with the notes, hidden from partners.
 PRIVATE_DETAILS = frozenset({"lawyer_name", "relationship", "authority", "reviewer", "alleged_by"})
 EVENT_TYPES = tuple(DETAILS)
@@ -113,21 +123,21 @@ class EventInSchema(Schema):
     @validates_schema(skip_on_field_errors=False)
     def _check_details(self, data, **kwargs):
         """Validate `details` against its type's schema."""
-        schema = DETAILS.get(data.get("type"))
-        if schema is None or not isinstance(data.get("details"), dict):
+        if data.get("type") not in DETAILS or not isinstance(data.get("details"), dict):
             return
-        errors = schema().validate(data["details"])
+        schema = details_schema(data["type"])
+        errors = schema.validate(data["details"])
         if errors:
             raise ValidationError(errors, field_name="details")
         ended = data["details"].get("ended_at")
-        if ended and "occurred_at" in data and schema().load(data["details"])["ended_at"] < data["occurred_at"]:
+        if ended and "occurred_at" in data and schema.load(data["details"])["ended_at"] < data["occurred_at"]:
             raise ValidationError({"ended_at": ["Before the interrogation started."]},
                                   field_name="details")
 
     @post_load
     def _typed_details(self, data, **kwargs):
         """Replace `details` by its typed, JSON-ready form."""
-        details = DETAILS[data["type"]]().load(data["details"])
+        details = details_schema(data["type"]).load(data["details"])
         data["details"] = {key: format_timestamp(value) if hasattr(value, "tzinfo") else
                            (str(value) if key.endswith("_id") else value)
                            for key, value in details.items()}

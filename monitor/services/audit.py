@@ -12,9 +12,9 @@ from monitor.services.access import require_role
 
 def _next_seq():
     """Take the next audit number; the counter row lock orders concurrent writers."""
-    seq = db.session.execute(update(Counter).where(Counter.name == "audit")
-                             .values(value=Counter.value + 1).returning(Counter.value)).scalar_one()
-    return seq
+    counters = Counter.__table__  # a Core statement: no autoflush of the caller's pending rows
+    return db.session.execute(update(counters).where(counters.c.name == "audit")
+                              .values(value=counters.c.value + 1).returning(counters.c.value)).scalar_one()
 
 
 def entry_fields(entry):
@@ -27,7 +27,14 @@ def entry_fields(entry):
 def record(actor, action, now, target_type=None, target_id=None, detail=None):
     """Add one entry (the caller commits)."""
     seq = _next_seq()
-    prev = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq - 1)) or GENESIS
+    # (transaction, seq, hash) of the entry written last in this same transaction: while we
+    # hold the counter lock nobody else can append, so it is the previous entry. After a
+    # savepoint rollback the number is taken again and no longer follows the cached one.
+    cached = db.session.info.get("audit_last")
+    if cached and cached[0] is db.session().get_transaction() and cached[1] == seq - 1:
+        prev = cached[2]
+    else:
+        prev = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq - 1)) or GENESIS
     entry = AuditEntry(
         seq=seq, at=now, actor_id=getattr(actor, "id", None), actor_role=getattr(actor, "role", None),
         action=action, target_type=target_type, target_id=str(target_id) if target_id else None,
@@ -35,6 +42,7 @@ def record(actor, action, now, target_type=None, target_id=None, detail=None):
         prev_hash=prev, hash="")
     entry.hash = entry_hash(prev, entry_fields(entry))
     db.session.add(entry)
+    db.session.info["audit_last"] = (db.session().get_transaction(), seq, entry.hash)
     return entry
 
 

@@ -46,8 +46,10 @@ def create_detention(actor, data, now):
     return idempotency.committed(record_detention(actor, data, now))
 
 
-def record_detention(actor, data, now):
-    """Stage a detention, its person and arrest event (no commit); returns (row, created)."""
+def record_detention(actor, data, now, in_batch=False):
+    """Stage a detention, its person and arrest event (no commit); returns (row, created).
+
+    In a sync batch the caller evaluates it and audits the batch as a whole."""
     require_role(actor, *CUSTODY_WRITERS)
     row_id = data.get("id") or uuid.uuid4()
     data = dict(data, id=row_id)
@@ -87,16 +89,18 @@ def record_detention(actor, data, now):
     def write():
         db.session.add_all([person, detention, arrest])
         db.session.flush()
-        audit.record(actor, "detention.create", now, "detention", row_id)
-        reevaluate(detention, now)
+        if not in_batch:
+            audit.record(actor, "detention.create", now, "detention", row_id)
+            reevaluate(detention, now)
     return idempotency.insert_once(Detention, row_id, fingerprint, write)
 
 
 def get_detention(actor, detention_id, for_update=False):
     """A detention in the actor's scope, else 404 (researchers: 403)."""
     require_role(actor, *CUSTODY_READERS)
-    # `of`: the joined-eager person and facility must not be locked (outer joins cannot be).
-    lock = {"of": Detention} if for_update else None
+    # Row locks matter on PostgreSQL (SQLite serialises writers anyway, and a locking read
+    # would bypass the identity map); `of`: the joined person and facility are not locked.
+    lock = {"of": Detention} if for_update and db.engine.dialect.name != "sqlite" else None
     detention = db.session.get(Detention, detention_id, with_for_update=lock)
     if detention is None or not in_scope(actor, detention.country):
         raise NotFound("No such detention.")

@@ -60,8 +60,11 @@ def add_event(actor, detention_id, data, now):
     return idempotency.committed(record_event(actor, detention_id, data, now))
 
 
-def record_event(actor, detention_id, data, now):
-    """Stage one custody event and its consequences (no commit); returns (row, created)."""
+def record_event(actor, detention_id, data, now, in_batch=False):
+    """Stage one custody event and its consequences (no commit); returns (row, created).
+
+    In a sync batch (in_batch) the caller re-evaluates the detention once after all its
+    events, with the same result, and writes one audit entry for the whole batch."""
     require_role(actor, *CUSTODY_WRITERS)
     detention = get_detention(actor, detention_id, for_update=True)
     row_id = data.get("id") or uuid.uuid4()
@@ -82,10 +85,12 @@ def record_event(actor, detention_id, data, now):
     def write():
         db.session.add(event)
         db.session.flush()
-        audit.record(actor, "event.create", now, "custody_event", row_id,
-                     {"detention_id": str(detention.id), "type": data["type"]})
-        db.session.expire(detention, ["events"])  # reload the collection with the new event
+        if not in_batch:
+            audit.record(actor, "event.create", now, "custody_event", row_id,
+                         {"detention_id": str(detention.id), "type": data["type"]})
+        detention.events.append(event)
         refresh_detention(detention, now)
-        reevaluate(detention, now)
+        if not in_batch:
+            reevaluate(detention, now)
     return idempotency.insert_once(CustodyEvent, row_id, fingerprint, write)
 

@@ -19,9 +19,10 @@ def take_numbers(count):
     a writer with a lower number always commits before one with a higher number starts."""
     if count == 0:
         return iter(())
+    counters = Counter.__table__
     top = db.session.execute(
-        update(Counter).where(Counter.name == FEED).values(value=Counter.value + count)
-        .returning(Counter.value)).scalar_one_or_none()
+        update(counters).where(counters.c.name == FEED).values(value=counters.c.value + count)
+        .returning(counters.c.value)).scalar_one_or_none()
     if top is None:
         db.session.add(Counter(name=FEED, value=count))
         db.session.flush()

@@ -10,14 +10,19 @@ from marshmallow import ValidationError
 
 from monitor.exceptions import AppError, Conflict, Invalid, NotFound, TooLarge, flatten_messages
 from monitor.extensions import db
-from monitor.services import detentions, events, visits
+from monitor.services import audit, detentions, events, visits
+from monitor.models import Detention
 from monitor.services.access import CUSTODY_WRITERS, require_role
+from monitor.services.sweep import reevaluate
 from schemas.detentions import DetentionInSchema
 from schemas.events import EventInSchema
 from schemas.visits import VisitInSchema
 
 MAX_ITEMS = 1000
 KINDS = ("detentions", "events", "visits")
+# Loading with a shared schema instance is safe and saves building one per item.
+DETENTION_IN, EVENT_IN, VISIT_IN = DetentionInSchema(), EventInSchema(), VisitInSchema()
+UUID_FIELD = DETENTION_IN.fields["id"]
 
 
 def _load(schema, item):
@@ -33,45 +38,51 @@ def _load(schema, item):
 
 
 def _apply_detention(actor, item, now):
-    return detentions.record_detention(actor, _load(DetentionInSchema(), item), now)
+    """One detention, evaluated later with its events."""
+    return detentions.record_detention(actor, _load(DETENTION_IN, item), now, in_batch=True)
 
 
 def _apply_event(actor, item, now):
+    """One event, for a detention of this batch or already stored."""
     body = {k: v for k, v in item.items() if k != "detention_id"}
-    data = _load(EventInSchema(), body)
+    data = _load(EVENT_IN, body)
     try:
-        detention_id = DetentionInSchema().fields["id"].deserialize(item.get("detention_id"))
+        detention_id = UUID_FIELD.deserialize(item.get("detention_id"))
     except ValidationError:
         raise Invalid({"detention_id": ["Not a valid UUID."]}) from None
     try:
-        return events.record_event(actor, detention_id, data, now)
+        return events.record_event(actor, detention_id, data, now, in_batch=True)
     except NotFound:
         raise Invalid({"detention_id": ["Unknown detention."]}) from None
 
 
 def _apply_visit(actor, item, now):
-    return visits.record_visit(actor, _load(VisitInSchema(), item), now)
+    """One visit."""
+    return visits.record_visit(actor, _load(VISIT_IN, item), now, in_batch=True)
 
 
 def _event_order(item):
     """Events apply in time order; unparsable times go last (they will be invalid anyway)."""
     stamp = item.get("occurred_at") if isinstance(item, dict) else None
     try:
-        key = EventInSchema().fields["occurred_at"].deserialize(stamp).isoformat()
+        key = EVENT_IN.fields["occurred_at"].deserialize(stamp).isoformat()
     except ValidationError:
         key = "~"
     return (key, str(item.get("id")) if isinstance(item, dict) else "")
 
 
-def _apply(actor, kind, item, now, handler):
+def _apply(actor, kind, item, now, handler, touched, created_ids):
     """One item in its own savepoint → its result row."""
     item_id = item.get("id") if isinstance(item, dict) else None
     result = {"kind": kind[:-1], "id": item_id if isinstance(item_id, str) else None,
               "status": None, "errors": None}
-    try:
-        with db.session.begin_nested():
-            _, created = handler(actor, item, now)
+    try:  # every write of an item happens inside its own savepoint (idempotency.insert_once)
+        row, created = handler(actor, item, now)
         result["status"] = "created" if created else "unchanged"
+        if created:
+            created_ids[kind].append(str(row.id))
+            if kind != "visits":
+                touched.add(row.id if kind == "detentions" else row.detention_id)
     except Invalid as exc:
         result.update(status="invalid", errors=exc.errors)
     except Conflict as exc:
@@ -92,8 +103,12 @@ def sync_batch(actor, payload, now):
                for index, item in enumerate(payload.get(kind) or [])]
     ordered = sorted(indexed, key=lambda t: (KINDS.index(t[0]),
                                              _event_order(t[2]) if t[0] == "events" else ("", "")))
-    results = {}
+    results, touched, created_ids = {}, set(), {kind: [] for kind in KINDS}
     for kind, index, item in ordered:
-        results[(kind, index)] = _apply(actor, kind, item, now, handlers[kind])
+        results[(kind, index)] = _apply(actor, kind, item, now, handlers[kind], touched, created_ids)
+    for detention_id in sorted(touched, key=str):  # safeguards and flags, as after single events
+        reevaluate(db.session.get(Detention, detention_id), now)
+    if any(created_ids.values()):  # one audit entry names every record the batch created
+        audit.record(actor, "sync.batch", now, detail={"created": created_ids, "items": len(indexed)})
     db.session.commit()
     return [results[(kind, index)] for kind, index, _ in indexed]

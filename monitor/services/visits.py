@@ -16,8 +16,8 @@ def create_visit(actor, data, now):
     return idempotency.committed(record_visit(actor, data, now))
 
 
-def record_visit(actor, data, now):
-    """Stage a visit (no commit); returns (row, created)."""
+def record_visit(actor, data, now, in_batch=False):
+    """Stage a visit (no commit); returns (row, created). A sync batch audits itself."""
     require_role(actor, *CUSTODY_WRITERS)
     row_id = data.get("id") or uuid.uuid4()
     data = dict(data, id=row_id, detention_ids=sorted(set(data.get("detention_ids") or []), key=str))
@@ -45,7 +45,8 @@ def record_visit(actor, data, now):
 
     def write():
         db.session.add(visit)
-        audit.record(actor, "visit.create", now, "visit", row_id)
+        if not in_batch:
+            audit.record(actor, "visit.create", now, "visit", row_id)
     return idempotency.insert_once(Visit, row_id, fingerprint, write)
 
 

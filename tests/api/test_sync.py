@@ -5,7 +5,7 @@ import uuid
 from sqlalchemy import func, select
 
 from monitor.extensions import db
-from monitor.models import CustodyEvent, Detention, Visit
+from monitor.models import AuditEntry, CustodyEvent, Detention, Visit
 from tests.conftest import hours_ago, iso
 
 
@@ -43,6 +43,11 @@ def test_batch_creates_everything_and_replay_changes_nothing(client, auth, facil
     again = statuses(client.post("/api/v1/sync", json=batch, headers=headers))
     assert {s for _, s in again} == {"unchanged"}
     assert db.session.scalar(select(func.count()).select_from(CustodyEvent)) == 2 + 6
+    entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "sync.batch")).all()
+    assert len(entries) == 1  # the replay created nothing, so it wrote nothing
+    created = entries[0].detail["created"]
+    assert sorted(created["events"]) == sorted(e["id"] for e in batch["events"])
+    assert len(created["detentions"]) == 2 and len(created["visits"]) == 1
 
 
 def test_mixed_batch_each_item_alone(client, auth, facility):
