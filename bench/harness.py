@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,19 +54,22 @@ def prepare(env):
 
 
 @contextmanager
-def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT):
+def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="/healthz"):
     """Serve `app` with gunicorn on a free port; yields the base URL; always stops it."""
     port = free_port()
+    conf = ["-c", str(ROOT / "gunicorn.conf.py")] if config else []
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
-         "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", app],
+        [str(BIN / "gunicorn"), *conf, "-w", str(workers), "-b", f"127.0.0.1:{port}",
+         "--access-logfile", "/dev/null", app],
         cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(200):
+        for _ in range(300):
             try:
-                urllib.request.urlopen(base + "/healthz", timeout=1)
+                urllib.request.urlopen(base + ready_path, timeout=1)
                 break
+            except urllib.error.HTTPError:
+                break  # the server answers
             except OSError:
                 if proc.poll() is not None:
                     raise RuntimeError(proc.stderr.read().decode()[-2000:])

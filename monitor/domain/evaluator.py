@@ -181,6 +181,12 @@ def _recurring(rule, case, events, end, now):
     return ("met_late" if late else "pending"), due, last_met, f"{cycle} review(s), {late} late; next due"
 
 
+def evaluate_with_next_change(case, rule_sets, now):
+    """(results, next change instant or None) in one pass: what the sweep stores."""
+    results, wakes = _evaluate(case, rule_sets, now)
+    return results, min(wakes, default=None)
+
+
 def _evaluate(case, rule_sets, now):
     """(results, wake-up times): the evaluation and when each pending part falls due."""
     events = sorted(case.events, key=lambda e: (e.occurred_at, e.id))

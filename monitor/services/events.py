@@ -2,6 +2,8 @@
 import uuid
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from monitor.domain.custody import ENDING, derive_state
 from monitor.exceptions import Invalid
 from monitor.extensions import db
@@ -10,6 +12,7 @@ from monitor.services import audit, idempotency, vault
 from monitor.services.access import CUSTODY_WRITERS, require_role
 from monitor.services.detentions import get_detention
 from monitor.services.facilities import visible_facility
+from monitor.services.records import domain_events
 from monitor.services.sweep import reevaluate
 from schemas.events import PRIVATE_DETAILS
 
@@ -31,7 +34,8 @@ def _check_against_record(actor, detention, data, now):
         if occurred > detention.ended_at:
             raise Invalid({"occurred_at": ["After the end of custody."]})
     elif data["type"] in ENDING:
-        later = [e for e in detention.events if e.occurred_at > occurred]
+        later = db.session.scalar(select(CustodyEvent.id).where(
+            CustodyEvent.detention_id == detention.id, CustodyEvent.occurred_at > occurred).limit(1))
         if later:
             raise Invalid({"occurred_at": ["Events are already recorded after this time."]})
     ref = FACILITY_REFS.get(data["type"])
@@ -46,12 +50,14 @@ def _split_details(details):
     return public, private
 
 
-def refresh_detention(detention, now):
-    """Recompute status, end and current facility after the events changed."""
-    status, ended_at, facility_id = derive_state(detention.facility_id, detention.events)
+def refresh_detention(detention, events, now):
+    """Recompute status, end and current facility from the detention's events."""
+    status, ended_at, facility_id = derive_state(detention.facility_id, events)
     detention.status, detention.ended_at = status, ended_at
-    detention.current_facility_id = uuid.UUID(str(facility_id))
-    detention.country = db.session.get(Facility, detention.current_facility_id).country
+    if str(detention.current_facility_id) != str(facility_id):
+        # assign the relationship, not only the key: the rules that apply follow the facility
+        detention.current_facility = db.session.get(Facility, uuid.UUID(str(facility_id)))
+        detention.country = detention.current_facility.country
     detention.updated_at = now
 
 
@@ -88,9 +94,9 @@ def record_event(actor, detention_id, data, now, in_batch=False):
         if not in_batch:
             audit.record(actor, "event.create", now, "custody_event", row_id,
                          {"detention_id": str(detention.id), "type": data["type"]})
-        detention.events.append(event)
-        refresh_detention(detention, now)
+        events = domain_events([detention.id])[detention.id]
+        refresh_detention(detention, events, now)
         if not in_batch:
-            reevaluate(detention, now)
+            reevaluate(detention, now, events)
     return idempotency.insert_once(CustodyEvent, row_id, fingerprint, write)
 

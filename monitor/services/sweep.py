@@ -9,33 +9,30 @@ writers) and the flags table has a unique (detention, rule) constraint.
 from datetime import timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import selectinload
 
 from monitor.database import write_intent
-from monitor.domain.evaluator import evaluate, next_change_at
+from monitor.domain.evaluator import evaluate_with_next_change
 from monitor.extensions import db
 from monitor.models import Detention, SweepState
 from monitor.services.flag_sync import sync_flags
-from monitor.services.records import case_of, rule_sets_for, stored_outcomes
+from monitor.services.records import case_of, domain_events, rule_sets_for, stored_outcomes
 
 SWEEP = "sweep"
 
 
-def reevaluate(detention, now):
+def reevaluate(detention, now, events=None):
     """Evaluate one detention, sync its flags, store its outcomes, index its next due time."""
-    case, sets = case_of(detention), rule_sets_for(detention.current_facility)
-    results = evaluate(case, sets, now)
+    case, sets = case_of(detention, events), rule_sets_for(detention.current_facility)
+    results, detention.next_due_at = evaluate_with_next_change(case, sets, now)
     changes = sync_flags(detention, results, now)
     detention.outcomes = stored_outcomes(results, detention.juvenile, sets)
-    detention.next_due_at = next_change_at(case, sets, now)
     return changes
 
 
 def _due_batch(now, size, seen):
     """Lock and load the next batch of due detentions not yet handled in this sweep."""
     query = (select(Detention).where(Detention.next_due_at < now)
-             .order_by(Detention.next_due_at, Detention.id).limit(size + len(seen))
-             .options(selectinload(Detention.events)))
+             .order_by(Detention.next_due_at, Detention.id).limit(size + len(seen)))
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Detention)
     return [d for d in db.session.scalars(query).unique() if d.id not in seen][:size]
@@ -51,9 +48,10 @@ def sweep(now, batch_size=500):
             if not batch:
                 db.session.rollback()
                 break
+            events = domain_events([d.id for d in batch])
             for detention in batch:
                 seen.add(detention.id)
-                for change in reevaluate(detention, now):
+                for change in reevaluate(detention, now, events[detention.id]):
                     key = {"raise": "raised", "reopen": "reopened", "resolve": "resolved"}.get(change.action)
                     if key:
                         report[key] += 1

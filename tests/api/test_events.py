@@ -109,6 +109,19 @@ def test_transfer_moves_the_detention(post_event, detention, facility, client, a
     assert [x["id"] for x in listed.get_json()["items"]] == [d["id"]]
 
 
+def test_transfer_to_another_jurisdiction_changes_the_law_applied(post_event, detention, facility, client, auth):
+    d = detention()
+    nairobi = facility(country="KE", tz="Africa/Nairobi")
+    headers = auth("admin", ())
+    response = client.post(f"/api/v1/detentions/{d['id']}/events", headers=headers, json={
+        "type": "transfer", "occurred_at": iso(hours_ago(1)), "details": {"to_facility_id": nairobi["id"]}})
+    assert response.status_code == 201
+    view = client.get(f"/api/v1/detentions/{d['id']}", headers=headers).get_json()
+    rules = {s["rule"].split(".")[0] for s in view["safeguards"]}
+    assert view["country"] == "KE" and rules == {"ke", "intl"}
+    assert client.get(f"/api/v1/detentions/{d['id']}", headers=auth("monitor", ["MX"])).status_code == 404
+
+
 def test_transfer_to_unknown_facility_is_422(post_event, detention):
     errors = errors_of(post_event(detention()["id"], type="transfer",
                                   details={"to_facility_id": str(uuid.uuid4())}))

@@ -1,0 +1,93 @@
+"""Ingest throughput: POST /api/v1/detentions/{id}/events under gunicorn (2 workers) on SQLite,
+driven by wrk (bench/wrk/events.lua), next to a bare Flask + sqlite3 insert endpoint
+(bench/ingest_baseline.py) served and driven the same way. Runs alternate; medians reported,
+and stored rows are counted afterwards (nothing lost, nothing duplicated).
+    .venv/bin/python bench/ingest.py [--runs 3] [--duration 15] [--connections 8]
+"""
+import argparse
+import json
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from tqdm import tqdm
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+
+LUA = harness.ROOT / "bench" / "wrk" / "events.lua"
+
+
+def ensure_wrk():
+    """wrk from Debian's packages."""
+    if shutil.which("wrk") is None:
+        subprocess.run("apt-get update -qq && apt-get install -y -qq wrk", shell=True, check=True)
+
+
+def run_wrk(base, env, args):
+    """One wrk run; returns its JSON summary plus requests/s."""
+    out = subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency",
+                          "-s", str(LUA), base], env=env, capture_output=True, text=True, check=True)
+    summary = json.loads([line for line in out.stdout.splitlines() if line.startswith('{"requests"')][-1])
+    ok = summary["requests"] - summary["non_2xx"]
+    summary["ok_per_s"] = round(ok / (summary["duration_us"] / 1e6), 1)
+    return summary
+
+
+def main():
+    """Set up both servers' data, alternate runs, report medians and the ratio."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--duration", type=int, default=15)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--detentions", type=int, default=200)
+    args = parser.parse_args()
+    ensure_wrk()
+    occurred = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with harness.workdir() as work:
+        env = harness.app_env(work)
+        harness.prepare(env)
+        baseline_env = dict(env, BASELINE_DB=str(work / "baseline.sqlite3"))
+        sys.path.insert(0, str(harness.ROOT / "bench"))
+        results = {"app": [], "baseline": []}
+        with harness.gunicorn(env) as base:
+            token = harness.login(base)
+            _, facility = harness.call(base, "POST", "/api/v1/facilities", {
+                "name": "Bench", "kind": "police_station", "country": "MX",
+                "timezone": "America/Mexico_City"}, token)
+            ids = []
+            for i in tqdm(range(args.detentions), desc="detentions"):
+                _, d = harness.call(base, "POST", "/api/v1/detentions", {
+                    "person": {"name": f"Bench {i}"}, "facility_id": facility["id"],
+                    "arrested_at": (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(),
+                    "arresting_authority": "police"}, token)
+                ids.append(d["id"])
+            (work / "ids.txt").write_text("\n".join(ids) + "\n")
+        wrk_env = dict(env, IDS_FILE=str(work / "ids.txt"), TOKEN=token, OCCURRED_AT=occurred)
+        subprocess.run([sys.executable, "-c", "import ingest_baseline; ingest_baseline.create_schema()"],
+                       cwd=harness.ROOT / "bench", env=baseline_env, check=True)
+        for _ in tqdm(range(args.runs), desc="runs"):
+            with harness.gunicorn(env) as base:
+                results["app"].append(run_wrk(base, wrk_env, args))
+            with harness.gunicorn(baseline_env, app="ingest_baseline:app", cwd=harness.ROOT / "bench",
+                                  config=False, ready_path="/") as base:
+                results["baseline"].append(run_wrk(base, dict(wrk_env, PATH_TEMPLATE="/detentions/%s/events"), args))
+        stored = sqlite3.connect(work / "bench.sqlite3").execute(
+            "SELECT count(*) FROM custody_events WHERE type = 'rights_notified'").fetchone()[0]
+        acknowledged = sum(r["requests"] - r["non_2xx"] for r in results["app"])
+    med = {k: {m: harness.median([r[m] for r in v]) for m in ("ok_per_s", "p50_ms", "p99_ms")}
+           for k, v in results.items()}
+    harness.write_report("ingest", {
+        "runs": args.runs, "duration_s": args.duration, "connections": args.connections,
+        "app": med["app"], "baseline": med["baseline"],
+        "ratio": round(med["app"]["ok_per_s"] / med["baseline"]["ok_per_s"], 3),
+        "non_2xx": {k: sum(r["non_2xx"] for r in v) for k, v in results.items()},
+        "stored_events": stored, "acknowledged_events": acknowledged,
+        "raw": results, "target_ratio": 0.5})
+
+
+if __name__ == "__main__":
+    main()
