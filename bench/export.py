@@ -31,7 +31,7 @@ def build(env, detentions, flags, now):
     harness.prepare(env)
     harness.flask(env, "users", "create", "--email", "researcher@example.org", "--role", "researcher",
                   "--organization", "Bench University", "--password-stdin", stdin="researcher-pass-0123\n")
-    from generate import generate
+    from seed.bulk import generate
     from monitor import create_app
     from monitor.extensions import db
     from monitor.models import Counter, Detention, Flag

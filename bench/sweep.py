@@ -22,7 +22,7 @@ import harness  # noqa: E402
 def build(env, detentions, due, now):
     """Migrate and fill the database."""
     harness.flask(env, "db", "upgrade")
-    from generate import generate
+    from seed.bulk import generate
     from monitor import create_app
     app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"],
                       "JWT_SECRET_KEY": env["JWT_SECRET_KEY"], "DATA_KEY": env["DATA_KEY"]})

@@ -49,8 +49,7 @@ def create_app(test_config=None):
     errors.register_error_handlers(app)
     http_policy.install(app)
     app.before_request(_guard_request)
-    # One unit of work per request, even when a caller (a test) keeps an app context open.
-    app.teardown_request(lambda exc: db.session.rollback())
+    app.teardown_request(_end_unit_of_work)
     from monitor.cli import register_commands
     register_commands(app)
     return app
@@ -80,6 +79,15 @@ def _register_jwt_callbacks():
     from monitor.services import auth
     jwt.token_in_blocklist_loader(lambda header, payload: auth.is_revoked(payload))
     jwt.user_lookup_loader(lambda header, payload: auth.load_active_user(payload["sub"]))
+
+
+def _end_unit_of_work(_exc):
+    """One unit of work per request, even when a caller (a test) keeps an app context open.
+
+    The write intent is reset too, so a caller sharing the request's thread (the test client)
+    does not go on taking SQLite's write lock for its own reads afterwards."""
+    db.session.rollback()
+    database.mark_read_request()
 
 
 def _guard_request():

@@ -76,8 +76,9 @@ def seed_demo(if_empty):
 @click.command("sweep")
 def sweep_command():
     """Run one sweep now and print what it flagged."""
+    from flask import current_app
     from monitor.services.sweep import sweep
-    report = sweep(datetime.now(timezone.utc))
+    report = sweep(datetime.now(timezone.utc), current_app.config["SWEEP_BATCH_SIZE"])
     click.echo(f"examined {report['examined']} detentions: raised {report['raised']}, "
                f"reopened {report['reopened']}, resolved {report['resolved']}")
     for detention_id, rule in report["raised_rules"]:

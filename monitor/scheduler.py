@@ -28,7 +28,7 @@ def run_sweep_job(app):
         try:
             if not sweep_service.acquire_lease(holder, now, lease):
                 return None
-            report = sweep_service.sweep(now)
+            report = sweep_service.sweep(now, app.config["SWEEP_BATCH_SIZE"])
             sweep_service.release_lease(holder)
             log.info("sweep: %s", {k: v for k, v in report.items() if k != "raised_rules"})
             return report

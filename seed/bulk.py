@@ -1,4 +1,4 @@
-"""Bulk data generator for the large benchmarks: N detentions with realistic event mixes.
+"""Bulk data for benchmarks and fault tests: N detentions with realistic event mixes.
 
 Rows go in through SQLAlchemy Core in batches (the services would take hours for 10^6
 records); identities are sealed with the app's real cipher, so the database looks exactly
@@ -40,12 +40,12 @@ def make_facilities(now):
     return [(r["id"], r["country"]) for r in rows]
 
 
-def generate(n, due, now, cipher, batch=5000, seed=7):
+def generate(n, due, now, cipher, batch=5000, seed=7, progress=True):
     """Insert `n` open detentions, `due` of them just fallen due; returns the facility ids."""
     rng = random.Random(seed)
     facilities = make_facilities(now)
     due_ids = set(rng.sample(range(n), due))
-    with tqdm(total=n, unit="det", desc="generate") as bar:
+    with tqdm(total=n, unit="det", desc="generate", disable=not progress) as bar:
         for start in range(0, n, batch):
             persons, detentions, events = [], [], []
             for i in range(start, min(n, start + batch)):

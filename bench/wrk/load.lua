@@ -1,0 +1,66 @@
+-- Mixed writes, each with a fresh client UUID (so every 2xx is exactly one new row):
+-- new detentions (share DETENTION_SHARE, default 0.3) and rights_notified events on the
+-- detentions listed in IDS_FILE. Responses are counted per status class and, for 2xx, per
+-- kind (a detention's body carries "arresting_authority"); done() prints one JSON line.
+-- Env: IDS_FILE, TOKEN (Bearer), FACILITY_ID, ARRESTED_AT, OCCURRED_AT, DETENTION_SHARE.
+local ids, token, facility = {}, os.getenv("TOKEN"), os.getenv("FACILITY_ID")
+local arrested, occurred = os.getenv("ARRESTED_AT"), os.getenv("OCCURRED_AT")
+local share = tonumber(os.getenv("DETENTION_SHARE") or "0.3")
+for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
+local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
+local threads = {}
+local names = {"s2xx", "s3xx", "s4xx", "s5xx", "det_201", "det_200", "ev_201", "ev_200"}
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  threads[#threads + 1] = thread
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + tid)
+  for _, name in ipairs(names) do _G[name] = 0 end
+end
+
+local function uuid4()
+  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)
+    return string.format("%x", (c == "x") and math.random(0, 15) or math.random(8, 11))
+  end))
+end
+
+request = function()
+  if math.random() < share then
+    local body = string.format(
+      '{"id":"%s","person":{"name":"Load %s"},"facility_id":"%s","arrested_at":"%s","arresting_authority":"police"}',
+      uuid4(), uuid4():sub(1, 8), facility, arrested)
+    return wrk.format("POST", "/api/v1/detentions", headers, body)
+  end
+  local body = string.format(
+    '{"id":"%s","type":"rights_notified","occurred_at":"%s","source":"custody_register","details":{}}',
+    uuid4(), occurred)
+  return wrk.format("POST", string.format("/api/v1/detentions/%s/events", ids[math.random(#ids)]), headers, body)
+end
+
+response = function(status, hdrs, body)
+  local class = "s" .. math.floor(status / 100) .. "xx"
+  if _G[class] ~= nil then _G[class] = _G[class] + 1 end
+  if status == 200 or status == 201 then
+    local kind = (body and body:find('"arresting_authority"', 1, true)) and "det_" or "ev_"
+    _G[kind .. status] = _G[kind .. status] + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local totals = {}
+  for _, name in ipairs(names) do
+    totals[name] = 0
+    for _, thread in ipairs(threads) do totals[name] = totals[name] + (thread:get(name) or 0) end
+  end
+  local counts = {}
+  for _, name in ipairs(names) do counts[#counts + 1] = string.format('"%s":%d', name, totals[name]) end
+  io.write(string.format(
+    '{"requests":%d,"duration_us":%d,"non_2xx":%d,"socket_errors":%d,"timeouts":%d,"p50_ms":%.2f,"p99_ms":%.2f,"mean_ms":%.2f,%s}\n',
+    summary.requests, summary.duration, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.timeout, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    latency.mean / 1000, table.concat(counts, ",")))
+end
