@@ -54,14 +54,15 @@ def prepare(env):
 
 
 @contextmanager
-def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="/healthz"):
-    """Serve `app` with gunicorn on a free port; yields the base URL; always stops it."""
+def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="/healthz", log=None):
+    """Serve `app` with gunicorn on a free port (stderr to `log` if given); yields the base URL."""
     port = free_port()
+    err = open(log, "wb") if log else subprocess.PIPE
     conf = ["-c", str(ROOT / "gunicorn.conf.py")] if config else []
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), *conf, "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--access-logfile", "/dev/null", app],
-        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=err)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):
@@ -72,7 +73,7 @@ def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="
                 break  # the server answers
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read().decode()[-2000:])
+                    raise RuntimeError((Path(log).read_bytes() if log else proc.stderr.read()).decode()[-2000:])
                 time.sleep(0.1)
         yield base
     finally:
@@ -81,6 +82,9 @@ def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        if log:
+            err.close()
 
 
 def call(base, method, path, body=None, token=None, timeout=60):

@@ -1,9 +1,13 @@
 """Data-key rotation re-seals every identity; backups are consistent and restorable."""
 import base64
+import os
+import shutil
 import sqlite3
+import subprocess
+import uuid
 
-import pytest
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from monitor.crypto import Cipher, key_id
 from monitor.extensions import db
@@ -48,7 +52,7 @@ def test_fingerprints_survive_rotation(app):
 
 def test_backup_is_a_consistent_restorable_copy(app, runner, detention, tmp_path):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("the PostgreSQL path needs pg_dump; covered by the SQLite run")
+        return restore_postgresql_backup(app, runner, detention, tmp_path)
     detention()
     out = tmp_path / "backup.sqlite3"
     result = runner.invoke(args=["backup", "--output", str(out)])
@@ -57,3 +61,30 @@ def test_backup_is_a_consistent_restorable_copy(app, runner, detention, tmp_path
     assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert copy.execute("SELECT count(*) FROM detentions").fetchone()[0] == 1
     copy.close()
+
+
+def restore_postgresql_backup(app, runner, detention, tmp_path):
+    """pg_dump through `flask backup`, then pg_restore into a fresh database and count."""
+    detention()
+    out = tmp_path / "backup.dump"
+    result = runner.invoke(args=["backup", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    name = "restore_" + uuid.uuid4().hex[:12]
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        target = url.set(drivername="postgresql", database=name, password=None)
+        subprocess.run([shutil.which("pg_restore"), "--no-owner", "--dbname",
+                        target.render_as_string(hide_password=False), str(out)], check=True,
+                       env=dict(os.environ, PGPASSWORD=url.password or ""))
+        restored = create_engine(url.set(database=name))
+        with restored.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM detentions")).scalar_one() == 1
+            assert conn.execute(text("SELECT count(*) FROM custody_events")).scalar_one() == 1
+        restored.dispose()
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -1,4 +1,5 @@
 """Consistent backups: SQLite's online backup API, or pg_dump for PostgreSQL."""
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -25,8 +26,10 @@ def backup(output):
         pg_dump = shutil.which("pg_dump")
         if pg_dump is None:
             raise RuntimeError("pg_dump not found: install the PostgreSQL client")
-        plain = make_url(url).set(drivername="postgresql")
+        plain = make_url(url).set(drivername="postgresql", password=None)
+        # The password goes through the environment: a command line is visible to `ps`.
+        env = dict(os.environ, PGPASSWORD=url.password) if url.password else None
         subprocess.run([pg_dump, "--format=custom", "--file", output,
-                        "--dbname", plain.render_as_string(hide_password=False)], check=True)
+                        "--dbname", plain.render_as_string(hide_password=False)], check=True, env=env)
         return f"pg_dump (custom format) written to {output}; restore with pg_restore"
     raise RuntimeError(f"no backup method for {url.get_backend_name()}")
