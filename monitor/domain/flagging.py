@@ -1,7 +1,8 @@
 """Pure decision of how a detention's flags must change after an evaluation.
 
 A flag is raised when a safeguard is overdue or violated; it resolves by itself with
-`met_late` when the safeguard is met late, or `released` when custody ends by release.
+`met_late` when the safeguard is met late, `cleared` when events recorded later show it was
+not breached after all, or `released` when custody ends by release.
 A dismissed flag stays dismissed. A resolved flag whose rule breaches again (a recurring
 review missed once more, family notice after a new transfer) is reopened: one flag per
 detention and rule, always.
@@ -9,6 +10,9 @@ detention and rule, always.
 from dataclasses import dataclass
 
 BREACHES = ("overdue", "violated")
+# Events recorded late can show that a flagged safeguard was in fact met in time (or is not yet
+# due, after a late-recorded extension): the flag was a false alarm and is resolved as cleared.
+CLEAR = ("met", "pending", "not_applicable")
 
 
 @dataclass(frozen=True)
@@ -38,11 +42,13 @@ def plan_flag_changes(results, existing, custody_status):
         if status != "resolved":
             if result.status == "met_late":
                 changes.append(FlagChange("resolve", result.rule, "met_late", result))
+            elif result.status in CLEAR:
+                changes.append(FlagChange("resolve", result.rule, "cleared", result))
             elif custody_status == "released":
                 changes.append(FlagChange("resolve", result.rule, "released", result))
             elif breach and result.due_at != due_at:
                 changes.append(FlagChange("redate", result.rule, result=result))
-        elif breach and resolution == "met_late" and custody_status == "in_custody":
+        elif breach and resolution in ("met_late", "cleared") and custody_status == "in_custody":
             changes.append(FlagChange("reopen", result.rule, result=result))
     open_rules = {rule for rule, (status, _, _) in existing.items() if status != "resolved"}
     evaluated = {r.rule for r in results}

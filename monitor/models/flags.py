@@ -8,7 +8,7 @@ from monitor.extensions import db
 from monitor.models.types import UTCDateTime
 
 FLAG_STATUSES = ("open", "acknowledged", "resolved")
-RESOLUTIONS = ("met_late", "released", "dismissed")
+RESOLUTIONS = ("met_late", "cleared", "released", "dismissed")
 
 
 class Flag(db.Model):

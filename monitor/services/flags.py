@@ -42,7 +42,7 @@ def acknowledge(actor, flag_id, note, now):
     if flag.status == "open":
         flag.status, flag.note, flag.acted_by, flag.updated_at = "acknowledged", note, actor.id, now
         flag.change_seq = next(take_numbers(1))
-        webhooks.enqueue([flag], now, flag_view)
+        webhooks.enqueue([flag_view(flag)], [flag.change_seq], now)
         audit.record(actor, "flag.acknowledge", now, "flag", flag.id)
     db.session.commit()
     return flag
@@ -59,7 +59,7 @@ def dismiss(actor, flag_id, reason, now):
     flag.status, flag.resolution, flag.note = "resolved", "dismissed", reason
     flag.acted_by, flag.updated_at = actor.id, now
     flag.change_seq = next(take_numbers(1))
-    webhooks.enqueue([flag], now, flag_view)
+    webhooks.enqueue([flag_view(flag)], [flag.change_seq], now)
     audit.record(actor, "flag.dismiss", now, "flag", flag.id, {"reason_length": len(reason)})
     db.session.commit()
     return flag

@@ -61,8 +61,10 @@ def detention_view(detention, actor, events=None, safeguards=None, flags=None):
     return view
 
 
+FLAG_FIELDS = ("id", "detention_id", "rule", "safeguard", "severity", "country", "facility_id",
+               "status", "resolution", "due_at", "raised_at", "updated_at")
+
+
 def flag_view(flag):
     """A flag as the contract shows it."""
-    return {key: getattr(flag, key) for key in (
-        "id", "detention_id", "rule", "safeguard", "severity", "country", "facility_id",
-        "status", "resolution", "due_at", "raised_at", "updated_at")}
+    return {key: getattr(flag, key) for key in FLAG_FIELDS}

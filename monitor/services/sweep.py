@@ -8,13 +8,13 @@ writers) and the flags table has a unique (detention, rule) constraint.
 """
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select, tuple_, update
 
 from monitor.database import write_intent
 from monitor.domain.evaluator import evaluate_with_next_change
 from monitor.extensions import db
 from monitor.models import Detention, SweepState
-from monitor.services.flag_sync import sync_flags
+from monitor.services.flag_sync import sync_flags_many
 from monitor.services.records import case_of, domain_events, rule_sets_for, stored_outcomes
 
 SWEEP = "sweep"
@@ -22,39 +22,58 @@ SWEEP = "sweep"
 
 def reevaluate(detention, now, events=None):
     """Evaluate one detention, sync its flags, store its outcomes, index its next due time."""
-    case, sets = case_of(detention, events), rule_sets_for(detention.current_facility)
-    results, detention.next_due_at = evaluate_with_next_change(case, sets, now)
-    changes = sync_flags(detention, results, now)
-    detention.outcomes = stored_outcomes(results, detention.juvenile, sets)
-    return changes
+    if events is None:
+        events = domain_events([detention.id])[detention.id]
+    return reevaluate_many([(detention, events)], now)[0]
 
 
-def _due_batch(now, size, seen):
-    """Lock and load the next batch of due detentions not yet handled in this sweep."""
-    query = (select(Detention).where(Detention.next_due_at < now)
-             .order_by(Detention.next_due_at, Detention.id).limit(size + len(seen)))
+def reevaluate_many(pairs, now):
+    """reevaluate() for [(detention, events)] at once; returns each detention's flag changes."""
+    evaluated = []
+    for detention, events in pairs:
+        case, sets = case_of(detention, events), rule_sets_for(detention.current_facility)
+        results, detention.next_due_at = evaluate_with_next_change(case, sets, now)
+        detention.outcomes = stored_outcomes(results, detention.juvenile, sets)
+        evaluated.append((detention, results))
+    return sync_flags_many(evaluated, now)
+
+
+def _due_batch(now, size, after):
+    """Lock and load the next batch of due detentions, in (next_due_at, id) order after `after`.
+
+    Keyset order, not OFFSET: a detention handled earlier in this sweep has moved its
+    next_due_at past `now` and left the selection, so each batch costs only its own rows."""
+    query = select(Detention).where(Detention.next_due_at < now)
+    if after is not None:
+        query = query.where(tuple_(Detention.next_due_at, Detention.id) > after)
+    query = query.order_by(Detention.next_due_at, Detention.id).limit(size)
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Detention)
-    return [d for d in db.session.scalars(query).unique() if d.id not in seen][:size]
+    return db.session.scalars(query).unique().all()
+
+
+ACTIONS = {"raise": "raised", "reopen": "reopened", "resolve": "resolved"}
 
 
 def sweep(now, batch_size=500):
     """Evaluate every detention due at `now`; returns counts and the flags raised."""
     report = {"examined": 0, "raised": 0, "reopened": 0, "resolved": 0, "raised_rules": []}
-    seen = set()
+    seen, after = set(), None
     while True:
         with write_intent():
-            batch = _due_batch(now, batch_size, seen)
+            batch = _due_batch(now, batch_size, after)
             if not batch:
                 db.session.rollback()
                 break
+            after = (batch[-1].next_due_at, batch[-1].id)  # before evaluation moves it
+            batch = [d for d in batch if d.id not in seen]  # never twice in one sweep
+            seen.update(d.id for d in batch)
             events = domain_events([d.id for d in batch])
-            for detention in batch:
-                seen.add(detention.id)
-                for change in reevaluate(detention, now, events[detention.id]):
-                    key = {"raise": "raised", "reopen": "reopened", "resolve": "resolved"}.get(change.action)
-                    if key:
-                        report[key] += 1
+            changes = reevaluate_many([(d, events[d.id]) for d in batch], now)
+            for detention, made in zip(batch, changes):
+                for change in made:
+                    if change.action in ACTIONS:
+                        report[ACTIONS[change.action]] += 1
                     if change.action == "raise":
                         report["raised_rules"].append((str(detention.id), change.rule))
             report["examined"] += len(batch)

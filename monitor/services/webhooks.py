@@ -11,7 +11,7 @@ import uuid
 from datetime import timedelta
 from urllib import error, request
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from monitor.database import write_intent
 from monitor.domain.signing import backoff_seconds, sign
@@ -73,21 +73,24 @@ def replay(actor, delivery_id, now):
     return delivery
 
 
-def enqueue(flags, now, view):
-    """Add a delivery for each changed flag to every active webhook covering its country."""
-    if not flags:
+def enqueue(views, positions, now):
+    """Add a delivery of each changed flag (its view and feed position) to every active
+    webhook covering its country."""
+    if not views:
         return
     hooks = db.session.scalars(select(Webhook).where(Webhook.active.is_(True))).all()
-    for flag in flags:
+    rows = []
+    for view, seq in zip(views, positions):
         payload = None
         for hook in hooks:
-            if hook.countries and flag.country not in hook.countries:
+            if hook.countries and view["country"] not in hook.countries:
                 continue
-            payload = payload or {"event": "flag.changed", "change": flag.change_seq,
-                                  "flag": _json_ready(view(flag))}
-            db.session.add(WebhookDelivery(
-                webhook_id=hook.id, flag_id=flag.id, change_seq=flag.change_seq, payload=payload,
-                status="pending", attempts=0, next_attempt_at=now, created_at=now))
+            payload = payload or {"event": "flag.changed", "change": seq, "flag": _json_ready(view)}
+            rows.append({"id": uuid.uuid4(), "webhook_id": hook.id, "flag_id": view["id"],
+                         "change_seq": seq, "payload": payload, "status": "pending", "attempts": 0,
+                         "next_attempt_at": now, "created_at": now})
+    if rows:
+        db.session.execute(insert(WebhookDelivery.__table__), rows)
 
 
 def _json_ready(view):

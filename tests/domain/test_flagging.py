@@ -52,3 +52,12 @@ def test_open_flag_of_a_rule_no_longer_evaluated_resolves_on_release():
 
 def test_death_in_custody_keeps_flags_open():
     assert actions([R("a", "violated")], {"a": ("open", None, T)}, "died") == []
+
+
+def test_a_flag_shown_false_by_events_recorded_later_is_cleared():
+    # a lawyer's visit in time, recorded after the flag was raised: no breach after all
+    assert actions([R("a", "met"), R("b", "pending"), R("c", "not_applicable")], {
+        "a": ("open", None, T), "b": ("acknowledged", None, T), "c": ("open", None, T)}) == [
+        ("resolve", "a", "cleared"), ("resolve", "b", "cleared"), ("resolve", "c", "cleared")]
+    # and it opens again if the safeguard is breached after all (an extension ran out)
+    assert actions([R("b", "overdue", T2)], {"b": ("resolved", "cleared", T)}) == [("reopen", "b", None)]

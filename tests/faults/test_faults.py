@@ -94,12 +94,12 @@ def test_killing_a_worker_loses_nothing_acknowledged(app, make_user, detention):
 
 def test_a_sweep_killed_midway_and_restarted_misses_and_duplicates_nothing(app):
     now = datetime.now(timezone.utc).replace(microsecond=0)
-    generate(1500, 1500, now, app.extensions["monitor.cipher"], progress=False)
-    env = child_env(app, SWEEP_BATCH_SIZE="100")
+    generate(3000, 3000, now, app.extensions["monitor.cipher"], progress=False)
+    env = child_env(app, SWEEP_BATCH_SIZE="20")
     sweeper = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "sweep"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     killed_at = None
-    for _ in range(400):
+    for _ in range(4000):
         db.session.rollback()
         count = db.session.scalar(select(func.count()).select_from(Flag))
         if count:
@@ -108,7 +108,7 @@ def test_a_sweep_killed_midway_and_restarted_misses_and_duplicates_nothing(app):
             break
         if sweeper.poll() is not None:
             break
-        time.sleep(0.02)
+        time.sleep(0.005)
     sweeper.wait(30)
     assert killed_at, "the sweep was not caught mid-way"
     db.session.rollback()

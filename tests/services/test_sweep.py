@@ -63,6 +63,17 @@ def test_met_late_resolves_the_flag_by_itself(admin):
     assert (flag.status, flag.resolution) == ("resolved", "met_late")
 
 
+def test_a_flag_disproved_by_a_late_recorded_event_is_cleared(admin):
+    d = make_detention(admin, make_facility(admin))
+    sweep_service.sweep(T0 + hours(50))
+    # the judge saw the person at 40 h; the monitor only learns of it at 51 h
+    add(admin, d, "judicial_appearance", T0 + hours(40), now=T0 + hours(51), outcome="remanded")
+    flag = flags_by_safeguard(d)[("judicial_review", "high")]
+    assert (flag.status, flag.resolution) == ("resolved", "cleared")
+    outcomes = {o["rule"]: o["status"] for o in db.session.get(Detention, d.id).outcomes}
+    assert outcomes[flag.rule] == "met"  # counted as met in time, not as a breach
+
+
 def test_release_resolves_open_flags_and_keeps_the_breach(admin):
     d = make_detention(admin, make_facility(admin))
     sweep_service.sweep(T0 + hours(50))
