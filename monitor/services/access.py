@@ -44,6 +44,11 @@ def in_scope(actor, country):
     return actor.all_countries or country in actor.countries
 
 
+def visible_to(actor):
+    """A predicate: may `actor` know that a row with a `country` exists?"""
+    return lambda row: in_scope(actor, row.country)
+
+
 def scope_clause(actor, column):
     """A SQL condition restricting `column` to the actor's countries (None: no limit)."""
     if actor.all_countries:

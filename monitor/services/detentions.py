@@ -3,14 +3,14 @@ import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from monitor.exceptions import Conflict, Invalid, NotFound
+from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Person
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, vault
 from monitor.services.flags import flagged_clause
 from monitor.services.access import (
-    CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause)
+    CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause, visible_to)
 from monitor.services.facilities import visible_facility
 from monitor.services.sweep import reevaluate
 
@@ -54,10 +54,9 @@ def record_detention(actor, data, now, in_batch=False):
     row_id = data.get("id") or uuid.uuid4()
     data = dict(data, id=row_id)
     fingerprint = vault.cipher().fingerprint(idempotency.canonical(data))
-    existing = idempotency.find_replay(Detention, row_id, fingerprint)
+    visible = visible_to(actor)
+    existing = idempotency.find_replay(Detention, row_id, fingerprint, visible)
     if existing is not None:
-        if not in_scope(actor, existing.country):
-            raise Conflict("A detention with this id exists.")
         return existing, False
     facility = _validate(actor, data, now)
     person_in = data["person"]
@@ -92,7 +91,7 @@ def record_detention(actor, data, now, in_batch=False):
         if not in_batch:
             audit.record(actor, "detention.create", now, "detention", row_id)
             reevaluate(detention, now)
-    return idempotency.insert_once(Detention, row_id, fingerprint, write)
+    return idempotency.insert_once(Detention, row_id, fingerprint, write, visible)
 
 
 def get_detention(actor, detention_id, for_update=False):

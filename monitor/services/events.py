@@ -76,7 +76,8 @@ def record_event(actor, detention_id, data, now, in_batch=False):
     row_id = data.get("id") or uuid.uuid4()
     data = dict(data, id=row_id, detention_id=detention.id)
     fingerprint = vault.cipher().fingerprint(idempotency.canonical(data))
-    existing = idempotency.find_replay(CustodyEvent, row_id, fingerprint)
+    visible = lambda row: row.detention_id == detention.id  # noqa: E731  (another record's event)
+    existing = idempotency.find_replay(CustodyEvent, row_id, fingerprint, visible)
     if existing is not None:
         return existing, False
     _check_against_record(actor, detention, data, now)
@@ -98,5 +99,5 @@ def record_event(actor, detention_id, data, now, in_batch=False):
         refresh_detention(detention, events, now)
         if not in_batch:
             reevaluate(detention, now, events)
-    return idempotency.insert_once(CustodyEvent, row_id, fingerprint, write)
+    return idempotency.insert_once(CustodyEvent, row_id, fingerprint, write, visible)
 

@@ -6,7 +6,8 @@ from monitor.extensions import db
 from monitor.models import Facility
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, vault
-from monitor.services.access import CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause
+from monitor.services.access import (
+    CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause, visible_to)
 
 INTL = "intl"
 
@@ -40,7 +41,8 @@ def record_facility(actor, data, now):
     row_id = data.get("id") or uuid.uuid4()
     data["id"] = row_id
     fingerprint = vault.cipher().fingerprint(idempotency.canonical(data))
-    existing = idempotency.find_replay(Facility, row_id, fingerprint)
+    visible = visible_to(actor)
+    existing = idempotency.find_replay(Facility, row_id, fingerprint, visible)
     if existing is not None:
         return existing, False
     row = Facility(
@@ -52,7 +54,7 @@ def record_facility(actor, data, now):
     def write():
         db.session.add(row)
         audit.record(actor, "facility.create", now, "facility", row_id)
-    return idempotency.insert_once(Facility, row_id, fingerprint, write)
+    return idempotency.insert_once(Facility, row_id, fingerprint, write, visible)
 
 
 def visible_facility(actor, facility_id):

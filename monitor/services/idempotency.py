@@ -25,17 +25,26 @@ def _label(model):
     return model.__tablename__.rstrip("s").replace("_", " ").replace("facilitie", "facility")
 
 
-def find_replay(model, row_id, fingerprint):
-    """The stored row if `row_id` exists with the same fingerprint; Conflict if it differs."""
+def _everyone(_row):
+    """Default visibility: every caller may know the row exists."""
+    return True
+
+
+def find_replay(model, row_id, fingerprint, visible=_everyone):
+    """The stored row if `row_id` exists with the same fingerprint; Conflict if it differs.
+
+    A row the caller may not see (`visible` false) counts as absent, so its existence, country
+    or content never shows: the caller's input is then validated as new, and only an insert
+    that collides with it ends in the generic conflict below."""
     existing = db.session.get(model, row_id)
-    if existing is None:
+    if existing is None or not visible(existing):
         return None
     if existing.fingerprint != fingerprint:
         raise Conflict(f"A {_label(model)} with this id exists with different content.")
     return existing
 
 
-def insert_once(model, row_id, fingerprint, write):
+def insert_once(model, row_id, fingerprint, write, visible=_everyone):
     """Run `write()` (adds rows) in a savepoint and flush; a concurrent insert of the same id
     is resolved as a replay. Returns (row, created); the caller commits."""
     try:
@@ -43,7 +52,7 @@ def insert_once(model, row_id, fingerprint, write):
             write()
             db.session.flush()
     except IntegrityError:
-        existing = find_replay(model, row_id, fingerprint)
+        existing = find_replay(model, row_id, fingerprint, visible)
         if existing is None:
             raise Conflict("The record conflicts with stored data.") from None
         return existing, False

@@ -7,7 +7,7 @@ from monitor.extensions import db
 from monitor.models import Detention, Visit
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, vault
-from monitor.services.access import CUSTODY_WRITERS, in_scope, require_role, scope_clause
+from monitor.services.access import CUSTODY_WRITERS, in_scope, require_role, scope_clause, visible_to
 from monitor.services.facilities import visible_facility
 
 
@@ -22,7 +22,8 @@ def record_visit(actor, data, now, in_batch=False):
     row_id = data.get("id") or uuid.uuid4()
     data = dict(data, id=row_id, detention_ids=sorted(set(data.get("detention_ids") or []), key=str))
     fingerprint = vault.cipher().fingerprint(idempotency.canonical(data))
-    existing = idempotency.find_replay(Visit, row_id, fingerprint)
+    visible = visible_to(actor)
+    existing = idempotency.find_replay(Visit, row_id, fingerprint, visible)
     if existing is not None:
         return existing, False
     facility = visible_facility(actor, data["facility_id"])
@@ -47,7 +48,7 @@ def record_visit(actor, data, now, in_batch=False):
         db.session.add(visit)
         if not in_batch:
             audit.record(actor, "visit.create", now, "visit", row_id)
-    return idempotency.insert_once(Visit, row_id, fingerprint, write)
+    return idempotency.insert_once(Visit, row_id, fingerprint, write, visible)
 
 
 def visit_view(visit, actor):

@@ -93,6 +93,20 @@ def test_scope_hides_other_countries(client, auth, facility, detention):
     assert client.get(f"/api/v1/detentions/{d['id']}", headers=auth("partner", ["PH"])).status_code == 200
 
 
+def test_an_id_taken_in_another_country_is_not_revealed(client, auth, facility, detention):
+    d = detention(facility(country="PH", tz="Asia/Manila"))
+    mx_monitor, mx = auth("monitor", ["MX"]), facility()
+    body = {"id": d["id"], "person": {"name": "Someone"}, "facility_id": d["facility"]["id"],
+            "arrested_at": d["arrested_at"], "arresting_authority": "police"}
+    # naming the PH facility: the same 422 any new record naming it gets
+    response = client.post("/api/v1/detentions", json=body, headers=mx_monitor)
+    assert response.status_code == 422 and "facility_id" in response.get_json()["errors"]
+    # naming one of their own: a bare conflict that says nothing of the stored record
+    response = client.post("/api/v1/detentions", json=dict(body, facility_id=mx["id"]), headers=mx_monitor)
+    assert response.status_code == 409
+    assert response.get_json()["detail"] == "The record conflicts with stored data."
+
+
 def test_partner_sees_no_identity_or_free_text(client, auth, detention):
     d = detention(name="Secret Name")
     view = client.get(f"/api/v1/detentions/{d['id']}", headers=auth("partner", ["MX"])).get_json()

@@ -114,6 +114,18 @@ def test_scope_and_roles(client, auth, facility):
         assert client.post("/api/v1/sync", json=batch, headers=auth(role, ["PH"])).status_code == 403
 
 
+def test_replaying_records_of_another_country_reveals_nothing(client, auth, facility):
+    ph = facility(country="PH", tz="Asia/Manila")
+    batch = batch_for(ph, detentions=1, events_each=1)
+    assert set(statuses(client.post("/api/v1/sync", json=batch, headers=auth("monitor", ["PH"])))) == {
+        ("detention", "created"), ("event", "created"), ("visit", "created")}
+    # an MX monitor resending the very same batch learns nothing of the PH records
+    results = client.post("/api/v1/sync", json=batch, headers=auth("monitor", ["MX"])).get_json()["results"]
+    assert {r["status"] for r in results} == {"invalid"}
+    detention = next(r for r in results if r["kind"] == "detention")
+    assert detention["errors"] == {"facility_id": ["Unknown facility."]}
+
+
 def test_sync_records_sender_and_reevaluates(client, auth, facility, make_user, headers_for):
     user = make_user("monitor", ["MX"])
     batch = batch_for(facility(), detentions=1, events_each=0)
