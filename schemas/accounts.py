@@ -1,7 +1,7 @@
 """Schemas for login, tokens, users and organisations."""
 from marshmallow import Schema, fields, validate
 
-from schemas.fields import Country, StrictUUID, Text, Timestamp
+from schemas.fields import Country, StrictBoolean, StrictUUID, Text, Timestamp
 
 ROLES = ("admin", "monitor", "partner", "researcher")
 
@@ -40,7 +40,7 @@ class UserCreateSchema(Schema):
     role = fields.String(required=True, validate=validate.OneOf(ROLES))
     countries = fields.List(Country(), load_default=list, validate=validate.Length(max=250))
     organization_id = StrictUUID(load_default=None, allow_none=True)
-    active = fields.Boolean(load_default=True)
+    active = StrictBoolean(load_default=True)
 
 
 class UserUpdateSchema(Schema):
@@ -48,7 +48,7 @@ class UserUpdateSchema(Schema):
 
     role = fields.String(validate=validate.OneOf(ROLES))
     countries = fields.List(Country(), validate=validate.Length(max=250))
-    active = fields.Boolean()
+    active = StrictBoolean()
     organization_id = StrictUUID(allow_none=True)
 
 

@@ -4,7 +4,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from schemas.common import PageArgs
 from schemas.events import EventSchema
 from schemas.facilities import FacilitySchema
-from schemas.fields import Country, StrictUUID, Text, Timestamp
+from schemas.fields import (
+    Country, StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp, Token)
 
 SEXES = ("female", "male", "other", "unknown")
 GRAVITY = ("light", "correctional", "afflictive", "capital")
@@ -16,9 +17,10 @@ class PersonInSchema(Schema):
     name = Text(required=True, max_length=300)
     sex = fields.String(load_default="unknown", validate=validate.OneOf(SEXES))
     birth_date = fields.Date(load_default=None, allow_none=True)
-    age = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0, max=130))
-    groups = fields.List(fields.String(validate=validate.Length(min=1, max=40)),
-                         load_default=list, validate=validate.Length(max=20))
+    age = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=0, max=130))
+    # An open set ("minority", "foreign_national", ...) but never free text: groups reach
+    # researchers' exports, where free text could identify a person or carry a formula.
+    groups = fields.List(Token(), load_default=list, validate=validate.Length(max=20))
 
     @validates_schema
     def _check_birth_date(self, data, **kwargs):
@@ -40,8 +42,8 @@ class DetentionInSchema(Schema):
     notes = Text(max_length=10000, load_default="")
     offence_gravity = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(GRAVITY),
                                     metadata={"description": "Philippines RPC art. 125 penalty class."})
-    organised_crime = fields.Boolean(load_default=None, allow_none=True,
-                                     metadata={"description": "Mexico: organised-crime case."})
+    organised_crime = StrictBoolean(load_default=None, allow_none=True,
+                                    metadata={"description": "Mexico: organised-crime case."})
 
 
 class PersonSchema(Schema):

@@ -1,7 +1,8 @@
 """Schemas for custody events, with one details schema per event type."""
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from schemas.fields import StrictUUID, Text, Timestamp, format_timestamp
+from schemas.fields import (
+    StrictBoolean, StrictFloat, StrictUUID, Text, Timestamp, format_timestamp)
 
 SOURCES = ("monitor_observation", "custody_register", "detainee", "lawyer", "family",
            "official", "medical_record", "other")
@@ -21,14 +22,14 @@ class ArrivalDetails(Schema):
 
 class LawyerAccessDetails(Schema):
     lawyer_name = _text()
-    private = fields.Boolean()
+    private = StrictBoolean()
 
 
 class InterrogationDetails(Schema):
     ended_at = Timestamp()
-    lawyer_present = fields.Boolean(required=True)
-    interpreter_present = fields.Boolean()
-    appropriate_adult_present = fields.Boolean()
+    lawyer_present = StrictBoolean(required=True)
+    interpreter_present = StrictBoolean()
+    appropriate_adult_present = StrictBoolean()
 
 
 class FamilyNotifiedDetails(Schema):
@@ -41,9 +42,9 @@ class FamilyContactDetails(Schema):
 
 class MedicalExamDetails(Schema):
     examiner = fields.String(validate=validate.OneOf(("independent", "facility", "state_forensic")))
-    injuries_observed = fields.Boolean()
-    consistent_with_ill_treatment = fields.Boolean()
-    police_present = fields.Boolean()
+    injuries_observed = StrictBoolean()
+    consistent_with_ill_treatment = StrictBoolean()
+    police_present = StrictBoolean()
 
 
 class JudicialAppearanceDetails(Schema):
@@ -52,7 +53,7 @@ class JudicialAppearanceDetails(Schema):
 
 class DetentionExtendedDetails(Schema):
     authority = _text()
-    extended_by_hours = fields.Float(
+    extended_by_hours = StrictFloat(
         required=True, allow_nan=False, validate=validate.Range(min=0, max=8760, min_inclusive=False))
 
 
@@ -65,9 +66,9 @@ class TransferDetails(Schema):
 
 
 class ConfessionDetails(Schema):
-    lawyer_present = fields.Boolean(required=True)
-    retracted = fields.Boolean()
-    recorded = fields.Boolean(metadata={"description": "Audio-visual recording made (ng)."})
+    lawyer_present = StrictBoolean(required=True)
+    retracted = StrictBoolean()
+    recorded = StrictBoolean(metadata={"description": "Audio-visual recording made (ng)."})
 
 
 class IllTreatmentDetails(Schema):
@@ -77,7 +78,7 @@ class IllTreatmentDetails(Schema):
 
 class DelayAuthorisedDetails(Schema):
     authority = _text()
-    delay_hours = fields.Float(allow_nan=False, validate=validate.Range(min=0, max=8760))
+    delay_hours = StrictFloat(allow_nan=False, validate=validate.Range(min=0, max=8760))
 
 
 DETAILS = {

@@ -2,7 +2,7 @@
 from marshmallow import Schema, fields, validate
 
 from schemas.common import PageArgs
-from schemas.fields import Country, StrictUUID, Text, Timestamp, TimeZone
+from schemas.fields import Country, StrictBoolean, StrictUUID, Text, Timestamp, TimeZone
 
 KINDS = ("police_station", "pretrial", "prison", "military", "immigration", "other")
 
@@ -16,7 +16,7 @@ class FacilityInSchema(Schema):
     country = Country(required=True)
     timezone = TimeZone(required=True)
     jurisdiction = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
-    court_within_40km = fields.Boolean(load_default=None, allow_none=True, metadata={
+    court_within_40km = StrictBoolean(load_default=None, allow_none=True, metadata={
         "description": "Nigeria: is a competent court within 40 km? Unknown → strictest limit."})
 
 

@@ -1,4 +1,4 @@
-"""Custom fields: strict RFC 3339 timestamps, ISO countries, IANA time zones."""
+"""Custom fields: strict JSON scalars, RFC 3339 timestamps, ISO countries, IANA time zones."""
 import re
 import uuid as uuid_mod
 from datetime import datetime, timezone
@@ -53,6 +53,33 @@ class Timestamp(fields.DateTime):
         return None if value is None else format_timestamp(value)
 
 
+class StrictBoolean(fields.Boolean):
+    """A body boolean: only JSON true or false (no "yes", "false", 0 or 1)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value is True or value is False:
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+class StrictInteger(fields.Integer):
+    """A body integer: only a JSON integer (no "17", 17.5, 17.0 or true)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+        raise self.make_error("invalid", input=value)
+
+
+class StrictFloat(fields.Float):
+    """A body number: a JSON number, never a string or a boolean."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return super()._deserialize(value, attr, data, **kwargs)
+        raise self.make_error("invalid", input=value)
+
+
 class StrictUUID(fields.UUID):
     """A UUID given as a string (not an int or a list), dumped as its canonical text."""
 
@@ -92,6 +119,23 @@ class TimeZone(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         if text not in _zones():
             raise ValidationError("Unknown IANA time zone.")
+        return text
+
+
+class Token(fields.String):
+    """A short lowercase token: a letter, then letters, digits or underscores (40 at most)."""
+
+    BODY = "[a-z][a-z0-9_]{0,39}"
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"pattern": f"^{self.BODY}$", **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        # fullmatch rather than `^...$`: Python's `$` would let a trailing newline through.
+        if not re.fullmatch(self.BODY, text):
+            raise ValidationError("Must be a lowercase token: a letter, then letters, digits or _.")
         return text
 
 

@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from schemas.common import PageArgs
-from schemas.fields import StrictUUID, Text, Timestamp
+from schemas.fields import StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp
 
 ACCESS = ("full", "partial", "denied")
 
@@ -15,8 +15,8 @@ class VisitInSchema(Schema):
     started_at = Timestamp(required=True)
     ended_at = Timestamp(load_default=None, allow_none=True)
     access = fields.String(required=True, validate=validate.OneOf(ACCESS))
-    register_checked = fields.Boolean(load_default=False)
-    detainees_interviewed = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100000))
+    register_checked = StrictBoolean(load_default=False)
+    detainees_interviewed = StrictInteger(load_default=0, validate=validate.Range(min=0, max=100000))
     summary = Text(max_length=20000, load_default="")
     detention_ids = fields.List(StrictUUID(), load_default=list, validate=validate.Length(max=1000))
 

@@ -1,9 +1,9 @@
 """Login, refresh and logout."""
 from flask import request
 from flask_jwt_extended import get_current_user, get_jwt
-from flask_smorest import Blueprint
 
 from monitor.api.common import authenticated, now
+from monitor.parsing import Blueprint
 from monitor.services import auth
 from schemas.accounts import LoginSchema, TokenSchema
 
@@ -27,16 +27,16 @@ def refresh():
 
 
 @bp.route("/logout", methods=["POST"])
-@authenticated(bp)
+@authenticated(bp, either=True)
 @bp.response(204)
 def logout():
-    """Revoke the presented token at once."""
+    """Revoke the presented token (access or refresh) at once."""
     auth.revoke(get_jwt(), get_current_user().id, now())
 
 
 @bp.route("/logout-refresh", methods=["POST"])
-@authenticated(bp, refresh=True)
+@authenticated(bp, either=True)
 @bp.response(204)
 def logout_refresh():
-    """Revoke a refresh token (clients call this with the refresh token on sign-out)."""
+    """Alias of /logout, kept for clients that sign out with their refresh token here."""
     auth.revoke(get_jwt(), get_current_user().id, now())

@@ -22,10 +22,10 @@ def now():
     return datetime.now(timezone.utc)
 
 
-def authenticated(blp, refresh=False):
-    """Require a valid access (or refresh) token and document the bearer scheme."""
+def authenticated(blp, refresh=False, either=False):
+    """Require a valid access (or refresh, or with `either` any) token; document bearer auth."""
     def decorator(view):
-        guarded = jwt_required(refresh=refresh)(view)
+        guarded = jwt_required(refresh=refresh, verify_type=not either)(view)
         return blp.doc(security=BEARER)(wraps(view)(guarded))
     return decorator
 
@@ -36,28 +36,32 @@ def created_or_replayed(row_and_flag, view):
     return view(row), 201 if created else 200
 
 
+def next_link(cursor, param="cursor", aliases=()):
+    """RFC 8288 `Link` headers for the next page: this query with `param` set to `cursor`."""
+    args = {k: v for k, v in request.args.to_dict().items() if k not in aliases}
+    args[param] = cursor
+    return {"Link": f'<{request.base_url}?{urlencode(args)}>; rel="next"'}
+
+
 def page(rows_and_cursor, view=lambda row: row):
     """The list envelope (rows passed through `view`), with an RFC 8288 Link header."""
     rows, next_cursor = rows_and_cursor
     body = {"items": [view(row) for row in rows], "next_cursor": next_cursor}
-    headers = {}
-    if next_cursor:
-        args = request.args.to_dict()
-        args["cursor"] = next_cursor
-        headers["Link"] = f'<{request.base_url}?{urlencode(args)}>; rel="next"'
-    return body, 200, headers
+    return body, 200, next_link(next_cursor) if next_cursor else {}
 
 
-def conditional(body, schema):
+def conditional(body, schema, headers=None):
     """Dump `body`; answer 304 when If-None-Match matches its ETag (RFC 9110)."""
     data = schema.dump(body)
-    etag = '"' + hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32] + '"'
+    tag = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:32]
     response = current_app.response_class(status=200)
-    if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
+    # If-None-Match uses the weak comparison, so W/"tag" matches too; `*` matches any ETag.
+    if request.if_none_match.contains_weak(tag):
         response.status_code = 304
     else:
         response.set_data(json.dumps(data))
         response.mimetype = "application/json"
-    response.headers["ETag"] = etag
+    response.headers["ETag"] = f'"{tag}"'
     response.headers["Cache-Control"] = "private, no-cache"
+    response.headers.extend(headers or {})
     return response

@@ -1,7 +1,6 @@
 """Detentions and their custody events."""
-from flask_smorest import Blueprint
-
 from monitor.api.common import authenticated, created_or_replayed, current_actor, now, page
+from monitor.parsing import Blueprint
 from monitor.services import detentions, events, records
 from monitor.services.presenters import event_view
 from schemas.common import page_of

@@ -1,7 +1,6 @@
 """Facilities."""
-from flask_smorest import Blueprint
-
 from monitor.api.common import authenticated, created_or_replayed, current_actor, now, page
+from monitor.parsing import Blueprint
 from monitor.services import facilities
 from monitor.services.presenters import facility_view
 from schemas.facilities import FacilityInSchema, FacilityListArgs, FacilitySchema

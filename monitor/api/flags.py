@@ -1,7 +1,6 @@
 """Flags: acknowledge and dismiss; the rule sets behind them."""
-from flask_smorest import Blueprint
-
-from monitor.api.common import authenticated, conditional, current_actor, now
+from monitor.api.common import authenticated, conditional, current_actor, next_link, now
+from monitor.parsing import Blueprint
 from monitor.services import feed, flags, rulebook
 from schemas.detentions import FlagSchema
 from schemas.feed import FeedArgs, FeedPageSchema
@@ -47,4 +46,7 @@ def flag_feed(args):
     rows, next_cursor = feed.read_feed(current_actor(), args.get("since") or args.get("cursor"),
                                        args["limit"], **filters)
     body = {"items": [flags.flag_view(f) for f in rows], "next_cursor": next_cursor}
-    return conditional(body, FeedPageSchema())
+    # next_cursor is never null here; only a full page says that more may be waiting.
+    full = len(rows) == args["limit"]
+    headers = next_link(next_cursor, "since", aliases=("cursor",)) if full else None
+    return conditional(body, FeedPageSchema(), headers)

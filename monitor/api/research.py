@@ -1,9 +1,9 @@
 """Research: pseudonymised exports and compliance statistics."""
 from flask import Response, stream_with_context
-from flask_smorest import Blueprint
 
 from monitor.api.common import authenticated, current_actor, now
 from monitor.domain.research import MIN_CELL
+from monitor.parsing import Blueprint
 from monitor.services import research
 from schemas.research import ComplianceSchema, ExportArgs, StatsArgs
 

@@ -1,7 +1,6 @@
 """Users and organisations."""
-from flask_smorest import Blueprint
-
 from monitor.api.common import authenticated, current_actor, now, page
+from monitor.parsing import Blueprint
 from monitor.services import users
 from schemas.accounts import OrganizationSchema, UserCreateSchema, UserSchema, UserUpdateSchema
 from schemas.common import PageArgs, page_of

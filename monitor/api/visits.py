@@ -1,7 +1,6 @@
 """Monitors' visits and the phones' sync endpoint."""
-from flask_smorest import Blueprint
-
 from monitor.api.common import authenticated, created_or_replayed, current_actor, now, page
+from monitor.parsing import Blueprint
 from monitor.services import sync, visits
 from schemas.common import page_of
 from schemas.visits import (

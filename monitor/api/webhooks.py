@@ -1,7 +1,6 @@
 """Webhooks for partners who cannot poll (admin)."""
-from flask_smorest import Blueprint
-
 from monitor.api.common import authenticated, current_actor, now, page
+from monitor.parsing import Blueprint
 from monitor.services import webhooks
 from schemas.common import PageArgs, page_of
 from schemas.webhooks import DeliveryListArgs, DeliverySchema, WebhookInSchema, WebhookSchema

@@ -47,18 +47,29 @@ CSV_COLUMNS = ("person_ref", "country", "jurisdiction", "facility_kind", "sex", 
                "hours_after_arrest", "rule", "safeguard", "outcome", "due_hours", "met_hours")
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value):
+    """A CSV cell that no spreadsheet runs as a formula: risky text gets a leading quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_rows(record):
-    """Flat rows: one per event, then one per safeguard outcome."""
+    """Flat rows (one per event, then one per safeguard outcome), every cell formula-safe."""
     base = {k: record[k] for k in ("person_ref", "country", "jurisdiction", "facility_kind", "sex",
                                    "age_at_arrest", "juvenile", "arrest_month", "status")}
     base["groups"] = ";".join(record["groups"])
-    for event in record["events"]:
-        yield dict(base, record="event", event_type=event["type"],
-                   hours_after_arrest=event["hours_after_arrest"])
-    for outcome in record["safeguards"]:
-        yield dict(base, record="safeguard", rule=outcome["rule"], safeguard=outcome["safeguard"],
-                   outcome=outcome["status"], due_hours=outcome["due_hours"],
-                   met_hours=outcome["met_hours"])
+    rows = [dict(base, record="event", event_type=event["type"],
+                 hours_after_arrest=event["hours_after_arrest"]) for event in record["events"]]
+    rows += [dict(base, record="safeguard", rule=outcome["rule"], safeguard=outcome["safeguard"],
+                  outcome=outcome["status"], due_hours=outcome["due_hours"],
+                  met_hours=outcome["met_hours"]) for outcome in record["safeguards"]]
+    for row in rows:
+        yield {key: csv_safe(value) for key, value in row.items()}
 
 
 def worst_by_safeguard(outcomes):

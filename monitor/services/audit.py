@@ -7,6 +7,7 @@ from monitor.domain.chain import GENESIS, entry_hash
 from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import AuditEntry, Counter
+from monitor.pagination import parse_seq
 from monitor.services.access import require_role
 
 
@@ -60,7 +61,7 @@ def list_entries(actor, limit, after=None, action=None):
     query = select(AuditEntry).order_by(AuditEntry.seq).limit(limit + 1)
     if after:
         try:
-            query = query.where(AuditEntry.seq > int(after))
+            query = query.where(AuditEntry.seq > parse_seq(after))
         except ValueError:
             raise Invalid({"cursor": ["Not a valid cursor."]}) from None
     if action:

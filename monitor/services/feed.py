@@ -15,6 +15,7 @@ from sqlalchemy import select
 from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import Counter, Flag
+from monitor.pagination import parse_seq
 from monitor.services.access import in_scope, require_role, scope_clause
 
 FEED_READERS = ("admin", "partner", "monitor")
@@ -32,11 +33,8 @@ def decode_position(cursor):
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         if not raw.startswith(_PREFIX):
             raise ValueError(cursor)
-        seq = int(raw[len(_PREFIX):])
-        if seq < 0:
-            raise ValueError(cursor)
-        return seq
-    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return parse_seq(raw[len(_PREFIX):])
+    except (binascii.Error, ValueError):
         raise Invalid({"since": ["Not a valid feed cursor."]}) from None
 
 

@@ -127,3 +127,32 @@ def test_admin_manages_organizations(client, auth):
     assert client.post("/api/v1/organizations", json={"name": "Partner NGO"}, headers=admin).status_code == 409
     listed = client.get("/api/v1/organizations", headers=admin).get_json()
     assert [o["name"] for o in listed["items"]] == ["Partner NGO"]
+
+
+def test_user_active_must_be_a_json_boolean(client, make_user, auth):
+    admin, user = auth("admin", ()), make_user("monitor")
+    for value in ("no", "false", 0):
+        patch = client.patch(f"/api/v1/users/{user.id}", json={"active": value}, headers=admin)
+        assert patch.status_code == 422 and "active" in patch.get_json()["errors"], value
+    create = client.post("/api/v1/users", json={"email": "c@example.org", "password": "x" * 12,
+                                                "role": "monitor", "active": "yes"}, headers=admin)
+    assert create.status_code == 422 and "active" in create.get_json()["errors"]
+
+
+def test_logout_with_a_refresh_token_revokes_it(client, make_user):
+    user = make_user("monitor")
+    tokens = login(client, user.email).get_json()
+    refresh = {"Authorization": "Bearer " + tokens["refresh_token"]}
+    assert client.post("/api/v1/auth/logout", headers=refresh).status_code == 204
+    again = client.post("/api/v1/auth/refresh", headers=refresh)
+    assert again.status_code == 401 and again.mimetype == "application/problem+json"
+    access = {"Authorization": "Bearer " + tokens["access_token"]}
+    assert client.get("/api/v1/users/me", headers=access).status_code == 200
+
+
+def test_logout_refresh_remains_an_alias(client, make_user, headers_for):
+    user = make_user("monitor")
+    for refresh in (True, False):
+        headers = headers_for(user, refresh=refresh)
+        assert client.post("/api/v1/auth/logout-refresh", headers=headers).status_code == 204
+        assert client.get("/api/v1/users/me", headers=headers_for(user)).status_code == 200

@@ -2,6 +2,8 @@
 import uuid
 from datetime import date
 
+import pytest
+
 from tests.conftest import hours_ago, iso
 
 
@@ -137,3 +139,41 @@ def test_list_filters(client, auth, facility, detention):
     assert ids(f"facility_id={mx['id']}") == {a["id"]}
     listed = client.get("/api/v1/detentions", headers=headers).get_json()["items"]
     assert all("events" not in d and "safeguards" in d for d in listed)
+
+
+@pytest.mark.parametrize("field,value", [
+    ("age", "17"), ("age", 17.5), ("age", 17.0), ("age", True),
+    ("groups", ["Minority"]), ("groups", ["=HYPERLINK(\"http://x\")"]), ("groups", ["12 Main St"]),
+    ("groups", ["political\n"]), ("groups", ["a" * 41]), ("groups", [""]), ("groups", ["_x"]),
+])
+def test_person_fields_keep_their_json_type_and_shape(client, auth, facility, field, value):
+    body = body_for(facility())
+    body["person"] = dict(body["person"], **{field: value})
+    response = client.post("/api/v1/detentions", json=body, headers=auth("admin", ()))
+    assert response.status_code == 422
+    assert any(key.startswith(f"person.{field}") for key in response.get_json()["errors"])
+
+
+@pytest.mark.parametrize("value", ["true", "yes", 1, 0])
+def test_organised_crime_must_be_a_json_boolean(client, auth, facility, value):
+    response = client.post("/api/v1/detentions", json=body_for(facility(), organised_crime=value),
+                           headers=auth("admin", ()))
+    assert response.status_code == 422 and "organised_crime" in response.get_json()["errors"]
+
+
+def test_group_tokens_and_integer_age_are_accepted(client, auth, facility):
+    body = body_for(facility())
+    body["person"] = dict(body["person"], age=17, groups=["foreign_national", "lgbti", "group_2"])
+    response = client.post("/api/v1/detentions", json=body, headers=auth("admin", ()))
+    assert response.status_code == 201
+    assert response.get_json()["person"]["groups"] == ["foreign_national", "group_2", "lgbti"]
+
+
+def test_query_string_booleans_and_integers_stay_lenient(client, auth, detention):
+    made, headers = detention(), auth("admin", ())
+    found = []
+    for flagged in ("true", "false", "1", "0"):
+        response = client.get(f"/api/v1/detentions?flagged={flagged}&limit=50", headers=headers)
+        assert response.status_code == 200
+        found += [d["id"] for d in response.get_json()["items"]]
+    assert found == [made["id"]] * 2

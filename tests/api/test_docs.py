@@ -32,3 +32,19 @@ def test_docs_work_without_internet(client):
         assert client.get(asset).status_code == 200, asset
     script = client.get("/api/v1/docs/init.js").get_data(as_text=True)
     assert "/api/v1/openapi.json" in script
+
+
+def test_swagger_ui_never_calls_the_online_validator(client):
+    script = client.get("/api/v1/docs/init.js").get_data(as_text=True)
+    assert "validatorUrl: null" in script
+
+
+def test_strict_body_fields_are_still_documented_as_boolean_and_integer(client):
+    schemas = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    person = schemas["PersonIn"]["properties"]
+    assert person["age"]["type"] == "integer"
+    assert person["groups"]["items"]["pattern"] == "^[a-z][a-z0-9_]{0,39}$"
+    assert schemas["VisitIn"]["properties"]["register_checked"]["type"] == "boolean"
+    assert schemas["VisitIn"]["properties"]["detainees_interviewed"]["type"] == "integer"
+    assert schemas["UserUpdate"]["properties"]["active"]["type"] == "boolean"
+    assert schemas["FacilityIn"]["properties"]["court_within_40km"]["type"] == "boolean"

@@ -160,3 +160,22 @@ def test_partner_and_researcher_cannot_post_events(client, auth, detention):
         response = client.post(f"/api/v1/detentions/{d['id']}/events", headers=auth(role, ["MX"]),
                                json={"type": "rights_notified", "occurred_at": iso(hours_ago(1))})
         assert response.status_code == 403
+
+
+@pytest.mark.parametrize("kind,details,field", [
+    ("interrogation", {"lawyer_present": "false"}, "details.lawyer_present"),
+    ("interrogation", {"lawyer_present": 0}, "details.lawyer_present"),
+    ("interrogation", {"lawyer_present": True, "interpreter_present": "no"}, "details.interpreter_present"),
+    ("lawyer_access", {"private": "yes"}, "details.private"),
+    ("confession", {"lawyer_present": 1}, "details.lawyer_present"),
+    ("medical_exam", {"injuries_observed": "true"}, "details.injuries_observed"),
+    ("detention_extended", {"extended_by_hours": "24"}, "details.extended_by_hours"),
+    ("detention_extended", {"extended_by_hours": True}, "details.extended_by_hours"),
+])
+def test_detail_booleans_and_numbers_are_not_coerced(post_event, detention, kind, details, field):
+    assert field in errors_of(post_event(detention()["id"], type=kind, details=details))
+
+
+def test_json_false_is_stored_as_false(post_event, detention):
+    response = post_event(detention()["id"], type="interrogation", details={"lawyer_present": False})
+    assert response.status_code == 201 and response.get_json()["details"]["lawyer_present"] is False

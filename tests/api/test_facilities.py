@@ -74,3 +74,11 @@ def test_pagination_with_cursor_and_link_header(client, auth):
     assert seen == ids + [late["id"]]
     last = client.get("/api/v1/facilities?limit=500", headers=headers)
     assert last.get_json()["next_cursor"] is None and "Link" not in last.headers
+
+
+def test_court_within_40km_must_be_a_json_boolean(client, auth):
+    headers = auth("admin", ())
+    for value in ("yes", "false", 1):
+        response = client.post("/api/v1/facilities", json=dict(BASE, court_within_40km=value),
+                               headers=headers)
+        assert response.status_code == 422 and "court_within_40km" in response.get_json()["errors"]

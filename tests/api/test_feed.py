@@ -1,7 +1,11 @@
 """The flag change feed: ordered, exactly once (also under concurrent writers), scoped, 304."""
+import base64
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
 
 from monitor.database import write_intent
 from monitor.extensions import db
@@ -133,3 +137,47 @@ def test_exactly_once_under_concurrent_writers(app, client, actor, auth):
     assert set(last) == set(final)
     for flag_id, flag in final.items():
         assert (last[flag_id]["status"], last[flag_id]["resolution"]) == (flag.status, flag.resolution)
+
+
+def since_for(text):
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("position", ["9223372036854775808", "9" * 40, "+5", " 5", "5_0", "-0", ""])
+def test_out_of_range_or_odd_feed_positions_are_422(client, auth, position):
+    response = client.get("/api/v1/flags?since=" + since_for("feed:" + position),
+                          headers=auth("partner", ["MX"]))
+    assert response.status_code == 422 and "since" in response.get_json()["errors"]
+
+
+def test_largest_feed_position_is_accepted(client, auth):
+    response = client.get("/api/v1/flags?since=" + since_for("feed:9223372036854775807"),
+                          headers=auth("partner", ["MX"]))
+    assert response.status_code == 200 and response.get_json()["items"] == []
+
+
+def test_full_page_links_to_the_next_with_the_same_filters(client, actor, auth):
+    admin = actor("admin", ())
+    d = make_detention(admin, make_facility(admin))
+    raise_flags(d, "mx.a", "mx.b", "mx.c")
+    headers = auth("partner", ["MX"])
+    full = client.get("/api/v1/flags?limit=2&status=open&cursor=" + since_for("feed:0"), headers=headers)
+    link = full.headers["Link"]
+    assert link.endswith('>; rel="next"')
+    query = parse_qs(urlsplit(link[1:link.index(">")]).query)
+    assert query == {"limit": ["2"], "status": ["open"], "since": [full.get_json()["next_cursor"]]}
+    rest = client.get(link[1:link.index(">")], headers=headers)
+    assert [f["rule"] for f in rest.get_json()["items"]] == ["mx.c"]
+    assert "Link" not in rest.headers
+
+
+@pytest.mark.parametrize("template", ['W/{etag}', '"other", W/{etag}', "*"])
+def test_weak_and_star_if_none_match_give_304(client, actor, auth, template):
+    admin = actor("admin", ())
+    raise_flags(make_detention(admin, make_facility(admin)), "mx.a")
+    headers = auth("partner", ["MX"])
+    etag = client.get("/api/v1/flags", headers=headers).headers["ETag"]
+    same = client.get("/api/v1/flags", headers=dict(headers, **{"If-None-Match": template.format(etag=etag)}))
+    assert same.status_code == 304 and same.headers["ETag"] == etag
+    other = client.get("/api/v1/flags", headers=dict(headers, **{"If-None-Match": 'W/"nope"'}))
+    assert other.status_code == 200

@@ -65,3 +65,12 @@ def test_visits_are_for_monitors_and_admins_in_scope(client, auth, facility):
     for role in ("partner", "researcher"):
         assert client.get("/api/v1/visits", headers=auth(role, ["MX"])).status_code == 403
         assert client.post("/api/v1/visits", json=visit_body(f), headers=auth(role, ["MX"])).status_code == 403
+
+
+def test_body_booleans_and_integers_are_not_coerced(client, auth, facility):
+    f, headers = facility(), auth("admin", ())
+    for change in ({"register_checked": "no"}, {"register_checked": 0},
+                   {"detainees_interviewed": "3"}, {"detainees_interviewed": 3.5},
+                   {"detainees_interviewed": True}):
+        response = client.post("/api/v1/visits", json=visit_body(f, **change), headers=headers)
+        assert response.status_code == 422 and set(change) <= set(response.get_json()["errors"]), change

@@ -1,0 +1,42 @@
+"""Reading JSON bodies: the one place a request body becomes data (or a 400 / 413)."""
+import json
+
+import flask_smorest
+from webargs import core
+from webargs.flaskparser import FlaskParser, is_json_request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+
+def read_body(req):
+    """The whole body; 413 when a body without Content-Length runs past MAX_CONTENT_LENGTH."""
+    data = req.get_data(cache=True)
+    limit = req.max_content_length
+    # Werkzeug stops a length-less (chunked) body at the limit without complaint: the read
+    # comes back truncated. One more byte on the raw stream tells "ended at the limit" from
+    # "kept going".
+    if (req.content_length is None and limit is not None and len(data) >= limit
+            and req.input_stream.read(1)):
+        raise RequestEntityTooLarge()
+    return data
+
+
+class JsonBodyParser(FlaskParser):
+    """webargs' Flask parser, strict about bodies.
+
+    An empty JSON body is malformed (webargs would read it as `{}`), nesting too deep for the
+    decoder is malformed (not a RecursionError), and an oversized chunked body is a 413."""
+
+    def load_json(self, req, schema):
+        """The parsed JSON body, `missing` for non-JSON requests, else a 400 abort."""
+        if not is_json_request(req):
+            return core.missing
+        try:
+            return core.parse_json(read_body(req))
+        except (json.JSONDecodeError, RecursionError) as exc:
+            return self._handle_invalid_json_error(exc, req)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A flask-smorest blueprint whose arguments go through JsonBodyParser."""
+
+    ARGUMENTS_PARSER = JsonBodyParser()
