@@ -95,6 +95,7 @@ DETAILS = {
     "registry_entry": _Empty, "social_welfare_notified": _Empty, "charge": _Empty,
     "lawyer_delay_authorised": DelayAuthorisedDetails,
     "family_delay_authorised": DelayAuthorisedDetails,
+    "family_notification_requested": _Empty,
 }
 _DETAIL_LOADERS = {}
 

@@ -16,7 +16,8 @@ EVENT_TYPES = (
     "family_notified", "family_contact", "medical_exam", "judicial_appearance",
     "detention_extended", "detention_review", "transfer", "confession", "ill_treatment_alleged",
     "release", "death_in_custody", "registry_entry", "social_welfare_notified",
-    "lawyer_delay_authorised", "family_delay_authorised", "charge")
+    "lawyer_delay_authorised", "family_delay_authorised", "charge",
+    "family_notification_requested")
 REQUIRED = {"id": str, "safeguard": str, "kind": str, "trigger": list, "applies_to": str,
             "severity": str, "citation": str, "confidence": str}
 OPTIONAL = {"satisfied_by": list, "within_hours": (int, float), "grace_hours": (int, float),

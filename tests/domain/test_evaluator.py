@@ -161,3 +161,11 @@ def test_after_each_transfer_a_child_is_owed_notice_sooner_than_an_adult(sets):
     child = result(sets, ["intl"], case(history, juvenile=True), "intl.family_notice_juvenile", T0 + h(10.5))
     adult = result(sets, ["intl"], case(history), "intl.family_notice_18h", T0 + h(10.5))
     assert child.due_at == T0 + h(11) and adult.due_at == T0 + h(28)
+
+
+def test_gb_someone_informed_runs_from_the_request_not_the_arrest(sets):
+    rule = "gb.someone_informed"  # PACE s.56(1): "if he so requests"
+    assert result(sets, ["gb"], case(), rule, T0 + h(30)).status == "not_applicable"
+    asked = case([("family_notification_requested", 10, {})])
+    r = result(sets, ["gb"], asked, rule, T0 + h(13))
+    assert (r.status, r.due_at) == ("overdue", T0 + h(12))
