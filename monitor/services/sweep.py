@@ -9,6 +9,7 @@ writers) and the flags table has a unique (detention, rule) constraint.
 from datetime import timedelta
 
 from sqlalchemy import select, tuple_, update
+from sqlalchemy.orm import defer, lazyload
 
 from monitor.database import write_intent
 from monitor.domain.evaluator import evaluate_with_next_change
@@ -43,7 +44,10 @@ def _due_batch(now, size, after):
 
     Keyset order, not OFFSET: a detention handled earlier in this sweep has moved its
     next_due_at past `now` and left the selection, so each batch costs only its own rows."""
-    query = select(Detention).where(Detention.next_due_at < now)
+    # Only what evaluation reads: no person (identity blob), no sealed notes, no old outcomes.
+    query = select(Detention).options(
+        lazyload(Detention.person), defer(Detention.private_enc), defer(Detention.outcomes)
+    ).where(Detention.next_due_at < now)
     if after is not None:
         query = query.where(tuple_(Detention.next_due_at, Detention.id) > after)
     query = query.order_by(Detention.next_due_at, Detention.id).limit(size)
