@@ -110,7 +110,7 @@ def test_a_sweep_killed_midway_and_restarted_misses_and_duplicates_nothing(app):
             break
         time.sleep(0.005)
     sweeper.wait(30)
-    assert killed_at, "the sweep was not caught mid-way"
+    assert killed_at, "the sweep was not caught mid-way: " + sweeper.stderr.read().decode()[-2000:]
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Detention).where(Detention.next_due_at < now)) > 0
     subprocess.run([str(BIN / "flask"), "--app", "wsgi", "sweep"], cwd=ROOT, env=env, check=True,

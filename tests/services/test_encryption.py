@@ -1,5 +1,6 @@
 """Identities are encrypted at rest: the clear name is nowhere in the database file."""
 import glob
+import subprocess
 
 from sqlalchemy import text
 
@@ -7,10 +8,14 @@ from monitor.extensions import db
 
 
 def _database_bytes(app):
-    """The database file and its WAL: every byte SQLite has written."""
+    """The database file and its WAL: every byte SQLite has written.
+
+    Read by another process: closing a file descriptor of the database in this process would
+    drop SQLite's POSIX locks held by this process's own connections (a documented SQLite
+    pitfall), and a later writer could then reset the WAL under them."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     path = url[len("sqlite:///"):]
-    return b"".join(open(p, "rb").read() for p in glob.glob(path + "*"))
+    return subprocess.run(["cat", *sorted(glob.glob(path + "*"))], capture_output=True, check=True).stdout
 
 
 def _postgres_dump():
