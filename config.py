@@ -33,6 +33,9 @@ class Config:
     SWEEP_INTERVAL_SECONDS = _int("SWEEP_INTERVAL_SECONDS", 60)
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
     SWEEP_BATCH_SIZE = _int("SWEEP_BATCH_SIZE", 500)
+    # How long a sweeper's lease lasts between renewals (0: five intervals, at least 60 s).
+    # A sweeper that dies keeps others out this long at most.
+    SWEEP_LEASE_SECONDS = _int("SWEEP_LEASE_SECONDS", 0)
     WEBHOOK_INTERVAL_SECONDS = _int("WEBHOOK_INTERVAL_SECONDS", 15)
     RULES_DIR = os.environ.get("RULES_DIR")
 

@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 from config import Config
 from monitor import database, errors, http_policy
@@ -92,9 +92,11 @@ def _end_unit_of_work(_exc):
 
 def _guard_request():
     """Mark writers for SQLite locking; refuse bodies that are not JSON (415)."""
-    if request.method in BODY_METHODS or request.method == "DELETE":
+    view = current_app.view_functions.get(request.endpoint)
+    if database.is_write_method(request.method) and not getattr(
+            view, "takes_write_lock_after_auth", False):
         database.mark_write_request()
-    else:
+    else:  # reads, and authenticated writers until their token has been checked
         database.mark_read_request()
     if request.method in BODY_METHODS and request.path.startswith("/api/"):
         has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")

@@ -3,8 +3,13 @@ import contextvars
 from contextlib import contextmanager
 
 from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from monitor.extensions import db
 
 _write_intent = contextvars.ContextVar("write_intent", default=False)
+# Set while a request's write unit is open: its commit ends the need for the write lock.
+_request_unit = contextvars.ContextVar("request_unit", default=False)
 
 
 @contextmanager
@@ -17,14 +22,38 @@ def write_intent():
         _write_intent.reset(token)
 
 
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def is_write_method(method):
+    """Does an HTTP method write?"""
+    return method in WRITE_METHODS
+
+
 def mark_write_request():
     """Mark the current request as a writer (called before each POST/PATCH/PUT/DELETE)."""
     _write_intent.set(True)
 
 
+def begin_write_unit():
+    """End the request's read transaction; what follows begins one that writes."""
+    db.session.rollback()
+    _write_intent.set(True)
+    _request_unit.set(True)
+
+
+@event.listens_for(Session, "after_commit")
+def _end_write_unit(_session):
+    """After a request's unit of work commits, reading the result back needs no write lock."""
+    if _request_unit.get():
+        _request_unit.set(False)
+        _write_intent.set(False)
+
+
 def mark_read_request():
     """Mark the current request as a reader."""
     _write_intent.set(False)
+    _request_unit.set(False)
 
 
 def configure_engine(engine):

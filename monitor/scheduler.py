@@ -19,16 +19,24 @@ def holder_name():
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def lease_seconds(config):
+    """The sweep lease: SWEEP_LEASE_SECONDS, or five intervals and at least 60 s."""
+    return config["SWEEP_LEASE_SECONDS"] or max(60, 5 * config["SWEEP_INTERVAL_SECONDS"])
+
+
 def run_sweep_job(app):
-    """One scheduled tick: sweep if this process can take the lease."""
+    """One scheduled tick: sweep if this process can take the lease, renewing it per batch."""
     holder = holder_name()
     with app.app_context():
         now = datetime.now(timezone.utc)
-        lease = max(60, 5 * app.config["SWEEP_INTERVAL_SECONDS"])
+        lease = lease_seconds(app.config)
+
+        def renew():
+            sweep_service.acquire_lease(holder, datetime.now(timezone.utc), lease)
         try:
             if not sweep_service.acquire_lease(holder, now, lease):
                 return None
-            report = sweep_service.sweep(now, app.config["SWEEP_BATCH_SIZE"])
+            report = sweep_service.sweep(now, app.config["SWEEP_BATCH_SIZE"], renew)
             sweep_service.release_lease(holder)
             log.info("sweep: %s", {k: v for k, v in report.items() if k != "raised_rules"})
             return report

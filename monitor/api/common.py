@@ -7,14 +7,18 @@ from urllib.parse import urlencode
 from flask import current_app, json, request
 from flask_jwt_extended import get_current_user, jwt_required
 
+from monitor import database
 from monitor.services.access import actor_from_user
 
 BEARER = [{"bearerAuth": []}]
 
 
 def current_actor():
-    """The authenticated caller as a services Actor."""
-    return actor_from_user(get_current_user())
+    """The authenticated caller as a services Actor (built once per request)."""
+    # Kept in the WSGI environ, not `g`: an app context can outlive a request (tests).
+    if "monitor.actor" not in request.environ:
+        request.environ["monitor.actor"] = actor_from_user(get_current_user())
+    return request.environ["monitor.actor"]
 
 
 def now():
@@ -23,10 +27,21 @@ def now():
 
 
 def authenticated(blp, refresh=False, either=False):
-    """Require a valid access (or refresh, or with `either` any) token; document bearer auth."""
+    """Require a valid access (or refresh, or with `either` any) token; document bearer auth.
+
+    The token checks read in a plain transaction; a writing request takes SQLite's write lock
+    only after them, so two workers overlap everything but the use case itself."""
     def decorator(view):
-        guarded = jwt_required(refresh=refresh, verify_type=not either)(view)
-        return blp.doc(security=BEARER)(wraps(view)(guarded))
+        @wraps(view)
+        def begin_use_case(*args, **kwargs):
+            current_actor()
+            if database.is_write_method(request.method):
+                database.begin_write_unit()
+            return view(*args, **kwargs)
+        guarded = jwt_required(refresh=refresh, verify_type=not either)(begin_use_case)
+        wrapped = blp.doc(security=BEARER)(wraps(view)(guarded))
+        wrapped.takes_write_lock_after_auth = True
+        return wrapped
     return decorator
 
 

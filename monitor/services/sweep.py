@@ -59,8 +59,10 @@ def _due_batch(now, size, after):
 ACTIONS = {"raise": "raised", "reopen": "reopened", "resolve": "resolved"}
 
 
-def sweep(now, batch_size=500):
-    """Evaluate every detention due at `now`; returns counts and the flags raised."""
+def sweep(now, batch_size=500, between_batches=None):
+    """Evaluate every detention due at `now`; returns counts and the flags raised.
+
+    `between_batches()` runs after each committed batch (the scheduler renews its lease)."""
     report = {"examined": 0, "raised": 0, "reopened": 0, "resolved": 0, "raised_rules": []}
     seen, after = set(), None
     while True:
@@ -82,6 +84,8 @@ def sweep(now, batch_size=500):
                         report["raised_rules"].append((str(detention.id), change.rule))
             report["examined"] += len(batch)
             db.session.commit()
+        if between_batches is not None:
+            between_batches()
     _mark_finished(now, report)
     return report
 

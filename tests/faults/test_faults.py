@@ -123,3 +123,43 @@ def test_a_sweep_killed_midway_and_restarted_misses_and_duplicates_nothing(app):
     assert flagged == due  # none missed: every detention past its judge deadline is flagged
     judicial = {d for d, rule in pairs if "judicial" in rule}
     assert judicial == due  # national or international judge deadline flagged for each
+
+
+def test_the_scheduler_killed_mid_sweep_and_restarted_misses_and_duplicates_nothing(app):
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    generate(3000, 3000, now, app.extensions["monitor.cipher"], progress=False)
+    env = child_env(app, SWEEP_BATCH_SIZE="20", SWEEP_INTERVAL_SECONDS="1", SWEEP_LEASE_SECONDS="2",
+                    WEBHOOK_INTERVAL_SECONDS="3600")
+
+    def start():
+        return subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "scheduler"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def flags_and_due():
+        db.session.rollback()
+        return (db.session.scalar(select(func.count()).select_from(Flag)),
+                db.session.scalar(select(func.count()).select_from(Detention).where(Detention.next_due_at < now)))
+
+    scheduler = start()
+    try:
+        for _ in range(4000):  # kill it as soon as the first batches are committed
+            flags, due = flags_and_due()
+            if flags:
+                break
+            time.sleep(0.005)
+        scheduler.send_signal(signal.SIGKILL)
+        scheduler.wait(10)
+        assert flags and due > 0, "the scheduler was not caught mid-sweep"
+        scheduler = start()  # its lease is left behind: the new process waits it out, then sweeps
+        for _ in range(600):
+            flags, due = flags_and_due()
+            if due == 0:
+                break
+            time.sleep(0.05)
+    finally:
+        scheduler.terminate()
+        scheduler.wait(10)
+    assert due == 0, "the restarted scheduler did not catch up"
+    pairs = db.session.execute(select(Flag.detention_id, Flag.rule)).all()
+    assert len(pairs) == len(set(pairs))  # no duplicate
+    assert {d for d, rule in pairs if "judicial" in rule} == set(db.session.scalars(select(Detention.id)))

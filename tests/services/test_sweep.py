@@ -169,3 +169,17 @@ def test_acknowledge_and_dismiss(actor, admin):
     add(admin, d, "interrogation", T0 + hours(53), lawyer_present=True)
     sweep_service.sweep(T0 + hours(60))
     assert flags_by_safeguard(d)[("judicial_review", "high")].resolution == "dismissed"
+
+
+def test_the_scheduler_job_sweeps_only_under_the_lease_and_gives_it_back(app):
+    from datetime import datetime, timezone
+    from monitor.models import SweepState
+    from monitor.scheduler import holder_name, run_sweep_job
+    assert sweep_service.acquire_lease("another-process", datetime.now(timezone.utc), 60)
+    assert run_sweep_job(app) is None  # someone else holds the lease: no sweep
+    sweep_service.release_lease("another-process")
+    report = run_sweep_job(app)
+    assert report is not None and report["examined"] == 0
+    state = db.session.get(SweepState, "sweep")
+    db.session.refresh(state)
+    assert state.holder == holder_name() and state.lease_until is None and state.last_sweep_at
