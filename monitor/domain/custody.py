@@ -1,6 +1,8 @@
 """Derived custody state (status, end, current facility), recomputed from the events."""
 
 ENDING = {"release": "released", "death_in_custody": "died"}
+# The only event types derive_state reads: any other event leaves the derived state as it was.
+STATE_EVENTS = frozenset(ENDING) | {"transfer", "arrival"}
 
 
 def chronological(events):

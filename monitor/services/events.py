@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from monitor.domain.custody import ENDING, derive_state
+from monitor.domain.custody import ENDING, STATE_EVENTS, derive_state
 from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Facility
@@ -95,8 +95,11 @@ def record_event(actor, detention_id, data, now, in_batch=False):
         if not in_batch:
             audit.record(actor, "event.create", now, "custody_event", row_id,
                          {"detention_id": str(detention.id), "type": data["type"]})
-        events = domain_events([detention.id])[detention.id]
-        refresh_detention(detention, events, now)
+        moves_state = data["type"] in STATE_EVENTS
+        events = domain_events([detention.id])[detention.id] if moves_state or not in_batch else None
+        if moves_state:
+            refresh_detention(detention, events, now)
+        detention.updated_at = now
         if not in_batch:
             reevaluate(detention, now, events)
     return idempotency.insert_once(CustodyEvent, row_id, fingerprint, write, visible)

@@ -7,13 +7,15 @@ detentions first, then events in time order (so a release never blocks an earlie
 sent after it), then visits (which may name detentions of the same batch).
 """
 from marshmallow import ValidationError
+from sqlalchemy import select
 
 from monitor.exceptions import AppError, Conflict, Invalid, NotFound, TooLarge, flatten_messages
 from monitor.extensions import db
 from monitor.services import audit, detentions, events, visits
-from monitor.models import Detention
+from monitor.models import Detention, Facility
 from monitor.services.access import CUSTODY_WRITERS, require_role
-from monitor.services.sweep import reevaluate
+from monitor.services.records import domain_events
+from monitor.services.sweep import reevaluate_many
 from schemas.detentions import DetentionInSchema
 from schemas.events import EventInSchema
 from schemas.visits import VisitInSchema
@@ -71,14 +73,15 @@ def _event_order(item):
     return (key, str(item.get("id")) if isinstance(item, dict) else "")
 
 
-def _apply(actor, kind, item, now, handler, touched, created_ids):
-    """One item in its own savepoint → its result row."""
+def _apply(actor, kind, item, now, handler, touched, created_ids, held):
+    """One item in its own savepoint → its result row (the record it stored joins `held`)."""
     item_id = item.get("id") if isinstance(item, dict) else None
     result = {"kind": kind[:-1], "id": item_id if isinstance(item_id, str) else None,
               "status": None, "errors": None}
     try:  # every write of an item happens inside its own savepoint (idempotency.insert_once)
         row, created = handler(actor, item, now)
         result["status"] = "created" if created else "unchanged"
+        held.append(row)
         if created:
             created_ids[kind].append(str(row.id))
             if kind != "visits":
@@ -90,6 +93,29 @@ def _apply(actor, kind, item, now, handler, touched, created_ids):
     except AppError as exc:
         result.update(status="invalid", errors={"_schema": [exc.detail]})
     return result
+
+
+def _ids(items, key):
+    """The valid UUIDs found under `key` in a list of items."""
+    found = set()
+    for item in items or ():
+        try:
+            found.add(UUID_FIELD.deserialize(item.get(key) if isinstance(item, dict) else None))
+        except ValidationError:
+            pass
+    return found
+
+
+def _hold_referenced(payload):
+    """Load the stored detentions and facilities the batch names, in two queries, and hold them.
+
+    The session's identity map keeps rows only while something refers to them: held here,
+    every later lookup of the same row during the batch is answered without a query."""
+    detention_ids = _ids(payload.get("events"), "detention_id")
+    facility_ids = _ids(payload.get("detentions"), "facility_id") | _ids(payload.get("visits"), "facility_id")
+    held = list(db.session.scalars(select(Detention).where(Detention.id.in_(detention_ids))))
+    held += db.session.scalars(select(Facility).where(Facility.id.in_(facility_ids))).all()
+    return held
 
 
 def sync_batch(actor, payload, now):
@@ -104,10 +130,14 @@ def sync_batch(actor, payload, now):
     ordered = sorted(indexed, key=lambda t: (KINDS.index(t[0]),
                                              _event_order(t[2]) if t[0] == "events" else ("", "")))
     results, touched, created_ids = {}, set(), {kind: [] for kind in KINDS}
+    held = _hold_referenced(payload)
     for kind, index, item in ordered:
-        results[(kind, index)] = _apply(actor, kind, item, now, handlers[kind], touched, created_ids)
-    for detention_id in sorted(touched, key=str):  # safeguards and flags, as after single events
-        reevaluate(db.session.get(Detention, detention_id), now)
+        results[(kind, index)] = _apply(actor, kind, item, now, handlers[kind], touched,
+                                        created_ids, held)
+    if touched:  # safeguards and flags, as after single events, for all touched at once
+        ids = sorted(touched, key=str)
+        stored = domain_events(ids)
+        reevaluate_many([(db.session.get(Detention, i), stored[i]) for i in ids], now)
     if any(created_ids.values()):  # one audit entry names every record the batch created
         audit.record(actor, "sync.batch", now, detail={"created": created_ids, "items": len(indexed)})
     db.session.commit()
