@@ -3,6 +3,11 @@ import os
 
 bind = os.environ.get("BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+# Threaded workers: the worker keeps signalling the arbiter while a thread streams a long
+# export, so `timeout` only ends a worker that is really stuck (a sync worker streaming a
+# million-row export for longer than `timeout` would be killed mid-response).
+worker_class = "gthread"
+threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 60
 accesslog = os.environ.get("ACCESS_LOG", "-")
 
