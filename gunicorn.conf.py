@@ -5,9 +5,10 @@ bind = os.environ.get("BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threaded workers: the worker keeps signalling the arbiter while a thread streams a long
 # export, so `timeout` only ends a worker that is really stuck (a sync worker streaming a
-# million-row export for longer than `timeout` would be killed mid-response).
+# million-row export for longer than `timeout` would be killed mid-response). One thread by
+# default: on SQLite more threads only queue on the one write lock (and wait longer there).
 worker_class = "gthread"
-threads = int(os.environ.get("WEB_THREADS", "4"))
+threads = int(os.environ.get("WEB_THREADS", "1"))
 timeout = 60
 accesslog = os.environ.get("ACCESS_LOG", "-")
 

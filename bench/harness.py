@@ -60,7 +60,7 @@ def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="
     err = open(log, "wb") if log else subprocess.PIPE
     # Without the project's config (the bare baseline), the same worker model all the same.
     conf = (["-c", str(ROOT / "gunicorn.conf.py")] if config else
-            ["-k", "gthread", "--threads", env.get("WEB_THREADS", "4")])
+            ["-k", "gthread", "--threads", env.get("WEB_THREADS", "1")])
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), *conf, "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--access-logfile", "/dev/null", app],

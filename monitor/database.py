@@ -5,6 +5,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from monitor import writelock
 from monitor.extensions import db
 
 _write_intent = contextvars.ContextVar("write_intent", default=False)
@@ -72,8 +73,18 @@ def configure_engine(engine):
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
 
+    path = writelock.lock_path(engine.url.database)
+    if path:
+        writelock.install(engine, path)
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
         # A deferred transaction that later writes can fail at once with SQLITE_BUSY when
-        # another writer committed meanwhile; taking the lock first makes writers queue.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        # another writer committed meanwhile; taking the lock first makes writers queue,
+        # in the writer queue first (see monitor.writelock), then in SQLite itself.
+        if not _write_intent.get():
+            conn.exec_driver_sql("BEGIN")
+            return
+        if path:
+            writelock.acquire(conn.connection.info, path)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
