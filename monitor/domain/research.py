@@ -18,8 +18,9 @@ def hours_between(start, end):
 
 
 def research_record(row, events, person_ref):
-    """One detention as researchers receive it."""
+    """One detention as researchers receive it (event times: naive UTC)."""
     arrested = row["arrested_at"]
+    naive = arrested.replace(tzinfo=None)
     return {
         "person_ref": person_ref, "sex": row["sex"], "age_at_arrest": row["age_at_arrest"],
         "groups": sorted(row["groups"] or []), "juvenile": row["juvenile"],
@@ -27,7 +28,7 @@ def research_record(row, events, person_ref):
         "facility_kind": row["facility_kind"], "arrest_month": arrested.strftime("%Y-%m"),
         "status": row["status"],
         "custody_hours": hours_between(arrested, row["ended_at"]) if row["ended_at"] else None,
-        "events": [{"type": kind, "hours_after_arrest": hours_between(arrested, at)}
+        "events": [{"type": kind, "hours_after_arrest": hours_between(naive, at)}
                    for kind, at in sorted(events, key=lambda e: e[1])],
         "safeguards": [_outcome(o, arrested) for o in (row["outcomes"] or [])],
     }
