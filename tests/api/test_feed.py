@@ -104,7 +104,9 @@ def test_exactly_once_under_concurrent_writers(app, client, actor, auth):
     def writer(k):
         with app.app_context(), write_intent():
             for round_ in range(15):
-                d = db.session.get(Detention, ids[(k + round_) % len(ids)])
+                # as the services do: the detention row is locked while its flags change
+                lock_row = {"of": Detention} if db.engine.dialect.name == "postgresql" else None
+                d = db.session.get(Detention, ids[(k + round_) % len(ids)], with_for_update=lock_row)
                 status = "overdue" if round_ % 2 == 0 else "met_late"
                 made = sync_flags(d, [Result(f"mx.r{k}", status), Result("mx.shared", status)], T0)
                 db.session.commit()
