@@ -89,11 +89,16 @@ def worst_by_safeguard(outcomes):
     return merged
 
 
-def compliance_table(rows, key_of):
+def compliance_table(rows, key_of, partition=True):
     """Group detentions by `key_of(row)` and count outcomes per safeguard; small cells hidden.
 
     `rows` carry arrested_at and outcomes. A group (for group_by=safeguard, the safeguard
-    itself) with fewer than MIN_CELL detentions is suppressed: null counts, suppressed true."""
+    itself) with fewer than MIN_CELL detentions is suppressed: null counts, suppressed true,
+    and so is a safeguard cell counting fewer than MIN_CELL detentions. When the groups
+    `partition` the detentions, a hidden count could be recovered by subtracting the shown
+    ones from a total (another grouping, or a wider filter): complementary suppression then
+    hides more, smallest first, until no hidden group or cell stands alone or sums under
+    MIN_CELL (see `complement`)."""
     groups = {}
     for row in rows:
         for group, safeguard, status, met in key_of(row):
@@ -104,16 +109,36 @@ def compliance_table(rows, key_of):
             stats["counts"][status] += 1
             if met:
                 stats["hours"].append(hours_between(row["arrested_at"], datetime.fromisoformat(met)))
-    return [_cell(group, cell) for group, cell in sorted(groups.items(), key=lambda kv: str(kv[0]))]
+    sizes = {group: len(cell["detentions"]) for group, cell in groups.items()}
+    hidden = {group for group, size in sizes.items() if size < MIN_CELL}
+    if partition:
+        hidden = complement(hidden, sizes)
+    hidden_cells = {}
+    for name in {name for cell in groups.values() for name in cell["safeguards"]}:
+        column = {group: sum(cell["safeguards"][name]["counts"].values())
+                  for group, cell in groups.items() if name in cell["safeguards"]}
+        small = {group for group, size in column.items() if group in hidden or size < MIN_CELL}
+        hidden_cells[name] = complement(small, column) if partition else small
+    return [_cell(group, cell, group in hidden, hidden_cells)
+            for group, cell in sorted(groups.items(), key=lambda kv: str(kv[0]))]
 
 
-def _cell(group, cell):
-    """One output group; it, or one safeguard cell in it, is suppressed under MIN_CELL detentions."""
+def complement(hidden, sizes):
+    """Hide more of `sizes` (smallest first) until the hidden ones are none, or at least two
+    summing to MIN_CELL or more: a total minus the shown ones then singles nobody out."""
+    hidden = set(hidden)
+    shown = sorted((size, str(group), group) for group, size in sizes.items() if group not in hidden)
+    while hidden and shown and (len(hidden) == 1 or sum(sizes[g] for g in hidden) < MIN_CELL):
+        hidden.add(shown.pop(0)[2])
+    return hidden
+
+
+def _cell(group, cell, suppressed, hidden_cells):
+    """One output group, itself suppressed or with its hidden safeguard cells nulled."""
     size = len(cell["detentions"])
-    suppressed = size < MIN_CELL
     safeguards = {}
     for name, stats in sorted(cell["safeguards"].items()):
-        if suppressed or sum(stats["counts"].values()) < MIN_CELL:
+        if suppressed or group in hidden_cells[name]:
             safeguards[name] = dict(dict.fromkeys(OUTCOME_COUNTS), median_hours=None, suppressed=True)
         else:
             hours = stats["hours"]

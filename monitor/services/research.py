@@ -160,8 +160,11 @@ def compliance(actor, group_by, now, country=None, start=None, end=None):
     """Outcome counts and median hours per group and safeguard; small groups suppressed."""
     require_role(actor, *RESEARCH_ROLES)
     query = _filtered(select(Detention.id, Detention.country, Detention.current_facility_id,
-                             Detention.arrested_at, Detention.outcomes), actor, country, start, end)
+                             Detention.arrested_at, Detention.outcomes), actor, country, start, end,
+                      country_col=Detention.country.concat(""))  # chunks walk the primary key
     rows = (row._mapping for chunk in _chunks(query) for row in chunk)
-    table = compliance_table(rows, _group_key(group_by))
+    # Safeguard groups overlap (one detention is in several), so no group is another's
+    # complement there; every other grouping partitions the detentions.
+    table = compliance_table(rows, _group_key(group_by), partition=group_by != "safeguard")
     audit.record_alone(actor, "stats.compliance", now, detail={"group_by": group_by, "country": country})
     return table
