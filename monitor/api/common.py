@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 from functools import wraps
 from urllib.parse import urlencode
 
-from flask import current_app, json, request
+from flask import current_app, json, request, url_for
 from flask_jwt_extended import get_current_user, jwt_required
 
 from monitor import database
@@ -45,10 +45,14 @@ def authenticated(blp, refresh=False, either=False):
     return decorator
 
 
-def created_or_replayed(row_and_flag, view):
-    """201 for a new record, 200 for an identical replay."""
+def created_or_replayed(row_and_flag, view, endpoint=None, key=None):
+    """201 for a new record (with its `Location` when it has an `endpoint` of its own, the
+    id passed as `key`), 200 for an identical replay."""
     row, created = row_and_flag
-    return view(row), 201 if created else 200
+    if not created:
+        return view(row), 200
+    headers = {"Location": url_for(endpoint, **{key: row.id})} if endpoint else {}
+    return view(row), 201, headers
 
 
 def next_link(cursor, param="cursor", aliases=()):

@@ -20,7 +20,8 @@ def create_detention(data):
     """Record a detention and its arrest (monitor, admin); same id and content again → 200."""
     actor, moment = current_actor(), now()
     return created_or_replayed(detentions.create_detention(actor, data, moment),
-                               lambda d: records.full_view(actor, d, moment, audited=False))
+                               lambda d: records.full_view(actor, d, moment, audited=False),
+                               "detentions.get_detention", "detention_id")
 
 
 @bp.route("")

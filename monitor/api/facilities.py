@@ -16,7 +16,8 @@ bp = Blueprint("facilities", __name__, url_prefix="/api/v1/facilities", descript
 @bp.alt_response(200, schema=FacilitySchema, description="Identical replay of an existing id")
 def create_facility(data):
     """Record a facility (monitor, admin); same id and content again → 200."""
-    return created_or_replayed(facilities.create_facility(current_actor(), data, now()), facility_view)
+    return created_or_replayed(facilities.create_facility(current_actor(), data, now()), facility_view,
+                               "facilities.get_facility", "facility_id")
 
 
 @bp.route("")

@@ -18,7 +18,7 @@ def create_visit(data):
     """Record a visit (monitor, admin); denied visits are kept and counted."""
     actor = current_actor()
     return created_or_replayed(visits.create_visit(actor, data, now()),
-                               lambda v: visits.visit_view(v, actor))
+                               lambda v: visits.visit_view(v, actor), "visits.get_visit", "visit_id")
 
 
 @bp.route("/visits")

@@ -177,3 +177,18 @@ def test_query_string_booleans_and_integers_stay_lenient(client, auth, detention
         assert response.status_code == 200
         found += [d["id"] for d in response.get_json()["items"]]
     assert found == [made["id"]] * 2
+
+
+def test_a_created_record_says_where_it_lives(client, auth, detention):
+    headers = auth("admin", ())
+    d = detention()
+    body = {"person": {"name": "Someone"}, "facility_id": d["facility"]["id"],
+            "arrested_at": d["arrested_at"], "arresting_authority": "police"}
+    created = client.post("/api/v1/detentions", json=body, headers=headers)
+    assert created.status_code == 201
+    location = created.headers["Location"]
+    assert location.endswith(f"/api/v1/detentions/{created.get_json()['id']}")
+    assert client.get(location, headers=headers).status_code == 200
+    f = client.post("/api/v1/facilities", headers=headers, json={
+        "name": "F", "kind": "prison", "country": "MX", "timezone": "America/Mexico_City"})
+    assert f.headers["Location"].endswith(f"/api/v1/facilities/{f.get_json()['id']}")
