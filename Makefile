@@ -35,7 +35,7 @@ bench-sweep: install
 	$(BIN)/python bench/sweep.py
 
 reset:
-	rm -f instance/monitor.sqlite3 instance/monitor.sqlite3-wal instance/monitor.sqlite3-shm
+	rm -f instance/monitor.sqlite3 instance/monitor.sqlite3-wal instance/monitor.sqlite3-shm instance/monitor.sqlite3.writelock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
