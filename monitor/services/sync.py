@@ -46,6 +46,8 @@ def _apply_detention(actor, item, now):
 
 def _apply_event(actor, item, now):
     """One event, for a detention of this batch or already stored."""
+    if not isinstance(item, dict):
+        raise Invalid({"_schema": ["Each item must be a JSON object."]})
     body = {k: v for k, v in item.items() if k != "detention_id"}
     data = _load(EVENT_IN, body)
     try:

@@ -163,3 +163,13 @@ def test_concurrent_replays_create_each_record_once(app, auth, facility):
     assert all(set(s) <= {"created", "unchanged"} for _, s in outcomes)
     assert db.session.scalar(select(func.count()).select_from(Detention)) == 5
     assert db.session.scalar(select(func.count()).select_from(CustodyEvent)) == 5 + 20
+
+
+def test_items_that_are_not_objects_are_invalid_alone(client, auth):
+    batch = {"detentions": [7], "events": [1, "two", []], "visits": [True]}
+    response = client.post("/api/v1/sync", json=batch, headers=auth("monitor", ["MX"]))
+    assert response.status_code == 200
+    results = response.get_json()["results"]
+    assert [(r["kind"], r["status"]) for r in results] == [
+        ("detention", "invalid")] + [("event", "invalid")] * 3 + [("visit", "invalid")]
+    assert all(r["errors"] == {"_schema": ["Each item must be a JSON object."]} for r in results)
