@@ -3,24 +3,10 @@
 local ids, token, occurred = {}, os.getenv("TOKEN"), os.getenv("OCCURRED_AT")
 local template = os.getenv("PATH_TEMPLATE") or "/api/v1/detentions/%s/events"
 for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
-local counter, threads = 0, {}
-
-function setup(thread)
-  thread:set("tid", #threads + 1)
-  threads[#threads + 1] = thread
-end
-
-function init(args)
-  math.randomseed(os.time() * 1000 + tid)
-end
-
-local function uuid4()
-  local template = "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx"
-  return (string.gsub(template, "[xy]", function(c)
-    local v = (c == "x") and math.random(0, 15) or math.random(8, 11)
-    return string.format("%x", v)
-  end))
-end
+local common = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
+local counter = 0
+local uuid4 = common.uuid4
+setup, init = common.setup, common.seed
 
 request = function()
   counter = counter + 1

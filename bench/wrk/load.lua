@@ -8,25 +8,16 @@ local ids, token, facility = {}, os.getenv("TOKEN"), os.getenv("FACILITY_ID")
 local arrested, occurred = os.getenv("ARRESTED_AT"), os.getenv("OCCURRED_AT")
 local share = tonumber(os.getenv("DETENTION_SHARE") or "0.3")
 for line in io.lines(os.getenv("IDS_FILE")) do ids[#ids + 1] = line end
+local common = dofile(debug.getinfo(1, "S").source:match("^@(.*/)") .. "common.lua")
 local headers = {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}
-local threads = {}
+local threads, uuid4 = common.threads, common.uuid4
 pending, acked = {}, {}  -- globals, per thread state, read back with thread:get in done()
 local names = {"s2xx", "s3xx", "s4xx", "s5xx", "det_201", "det_200", "ev_201", "ev_200"}
-
-function setup(thread)
-  thread:set("tid", #threads + 1)
-  threads[#threads + 1] = thread
-end
+setup = common.setup
 
 function init(args)
-  math.randomseed(os.time() * 1000 + tid)
+  common.seed()
   for _, name in ipairs(names) do _G[name] = 0 end
-end
-
-local function uuid4()
-  return (string.gsub("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", "[xy]", function(c)
-    return string.format("%x", (c == "x") and math.random(0, 15) or math.random(8, 11))
-  end))
 end
 
 request = function()
