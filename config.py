@@ -31,6 +31,12 @@ class Config:
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     SWEEP_INTERVAL_SECONDS = _int("SWEEP_INTERVAL_SECONDS", 60)
+    # How often the scheduler looks for detentions written to since their last evaluation
+    # (one indexed read when there are none) and evaluates them.
+    EVALUATION_INTERVAL_SECONDS = _int("EVALUATION_INTERVAL_SECONDS", 5)
+    # Detentions per transaction in those evaluations: small, so writers waiting for the
+    # write lock get in between batches (the periodic sweep uses SWEEP_BATCH_SIZE).
+    EVALUATION_BATCH_SIZE = _int("EVALUATION_BATCH_SIZE", 10)
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
     SWEEP_BATCH_SIZE = _int("SWEEP_BATCH_SIZE", 500)
     # How long a sweeper's lease lasts between renewals (0: five intervals, at least 60 s).

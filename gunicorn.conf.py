@@ -9,6 +9,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # default: on SQLite more threads only queue on the one write lock (and wait longer there).
 worker_class = "gthread"
 threads = int(os.environ.get("WEB_THREADS", "1"))
+# No keep-alive: a connection kept open stays with the worker that accepted it, so a few busy
+# clients can all land on one worker (one core) while the other idles; closing after each
+# response lets every request go to whichever worker takes it (measured with bench/ingest.py:
+# 450-860 events/s depending on where wrk's connections landed, about 700 steady without).
+# A reverse proxy in front keeps its own client connections alive.
+keepalive = int(os.environ.get("WEB_KEEPALIVE", "0"))
 timeout = 60
 accesslog = os.environ.get("ACCESS_LOG", "-")
 

@@ -60,7 +60,8 @@ def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="
     err = open(log, "wb") if log else subprocess.PIPE
     # Without the project's config (the bare baseline), the same worker model all the same.
     conf = (["-c", str(ROOT / "gunicorn.conf.py")] if config else
-            ["-k", "gthread", "--threads", env.get("WEB_THREADS", "1")])
+            ["-k", "gthread", "--threads", env.get("WEB_THREADS", "1"),
+             "--keep-alive", env.get("WEB_KEEPALIVE", "0")])
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), *conf, "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--access-logfile", "/dev/null", app],
@@ -77,7 +78,7 @@ def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="
                 if proc.poll() is not None:
                     raise RuntimeError((Path(log).read_bytes() if log else proc.stderr.read()).decode()[-2000:])
                 time.sleep(0.1)
-        yield base
+        yield _Served(base, proc.pid)
     finally:
         proc.terminate()
         try:
@@ -87,6 +88,44 @@ def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="
             proc.wait()
         if log:
             err.close()
+
+
+def process_tree(pid):
+    """`pid` and all its descendants (gunicorn's arbiter and its workers)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            children = (task / "children").read_text().split() if (task / "children").exists() else []
+            todo.extend(int(c) for c in children)
+    return found
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds used so far by these live processes (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+class _Served(str):
+    """The base URL of a served app, which also knows the server's process id."""
+
+    def __new__(cls, base, pid):
+        served = super().__new__(cls, base)
+        served.pid = pid
+        return served
+
+    def cpu_seconds(self):
+        """CPU seconds the server's processes have used so far."""
+        return cpu_seconds(process_tree(self.pid))
 
 
 def call(base, method, path, body=None, token=None, timeout=60):

@@ -78,7 +78,7 @@ def _register_jwt_callbacks():
     """Tokens are checked against the revocation table and the user's active flag."""
     from monitor.services import auth
     jwt.token_in_blocklist_loader(lambda header, payload: auth.is_revoked(payload))
-    jwt.user_lookup_loader(lambda header, payload: auth.load_active_user(payload["sub"]))
+    jwt.user_lookup_loader(lambda header, payload: auth.load_active_user(payload))
 
 
 def _end_unit_of_work(_exc):

@@ -2,6 +2,7 @@
 import logging
 import os
 import socket
+import time
 from datetime import datetime, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -12,6 +13,7 @@ from monitor.services import sweep as sweep_service
 from monitor.services import webhooks
 
 log = logging.getLogger(__name__)
+YIELD_SECONDS = 0.003
 
 
 def holder_name():
@@ -24,19 +26,34 @@ def lease_seconds(config):
     return config["SWEEP_LEASE_SECONDS"] or max(60, 5 * config["SWEEP_INTERVAL_SECONDS"])
 
 
-def run_sweep_job(app):
-    """One scheduled tick: sweep if this process can take the lease, renewing it per batch."""
+def run_sweep_job(app, only_if_due=False):
+    """One scheduled tick: sweep if this process can take the lease, renewing it as it goes.
+
+    `only_if_due` (the frequent evaluation tick): first look, in one indexed read, whether
+    any detention is due (written to since its last evaluation, or a deadline has passed),
+    and do nothing more when none is."""
     holder = holder_name()
     with app.app_context():
         now = datetime.now(timezone.utc)
         lease = lease_seconds(app.config)
+        if only_if_due and not sweep_service.anything_due(now):
+            db.session.remove()
+            return None
 
-        def renew():
-            sweep_service.acquire_lease(holder, datetime.now(timezone.utc), lease)
+        renewed = [time.monotonic()]
+
+        def between_batches():
+            # Writers queued for the write lock go first (they poll it at least every
+            # millisecond; this process would otherwise take it straight back).
+            time.sleep(YIELD_SECONDS)
+            if time.monotonic() - renewed[0] > lease / 3:
+                sweep_service.acquire_lease(holder, datetime.now(timezone.utc), lease)
+                renewed[0] = time.monotonic()
         try:
             if not sweep_service.acquire_lease(holder, now, lease):
                 return None
-            report = sweep_service.sweep(now, app.config["SWEEP_BATCH_SIZE"], renew)
+            size = app.config["EVALUATION_BATCH_SIZE" if only_if_due else "SWEEP_BATCH_SIZE"]
+            report = sweep_service.sweep(now, size, between_batches)
             sweep_service.release_lease(holder)
             log.info("sweep: %s", {k: v for k, v in report.items() if k != "raised_rules"})
             return report
@@ -70,6 +87,9 @@ def _add_job(scheduler, app):
     scheduler.add_job(run_sweep_job, "interval", args=[app], id="sweep", replace_existing=True,
                       seconds=app.config["SWEEP_INTERVAL_SECONDS"], coalesce=True,
                       max_instances=1, next_run_time=start)
+    scheduler.add_job(run_sweep_job, "interval", args=[app], kwargs={"only_if_due": True},
+                      id="evaluate", replace_existing=True, coalesce=True, max_instances=1,
+                      seconds=app.config["EVALUATION_INTERVAL_SECONDS"])
     scheduler.add_job(run_delivery_job, "interval", args=[app], id="webhooks",
                       replace_existing=True, seconds=app.config["WEBHOOK_INTERVAL_SECONDS"],
                       coalesce=True, max_instances=1, next_run_time=start)

@@ -110,6 +110,13 @@ def iso(moment):
     return moment.isoformat()
 
 
+def evaluate_pending():
+    """What the scheduler's evaluation tick does a few seconds after writes: evaluate every
+    detention written to (or past a deadline) and raise or resolve its flags."""
+    from monitor.services import sweep
+    return sweep.sweep(datetime.now(timezone.utc) + timedelta(seconds=1))
+
+
 def hours_ago(hours):
     """An aware UTC time `hours` before now."""
     return datetime.now(timezone.utc) - timedelta(hours=hours)

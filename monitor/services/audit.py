@@ -1,6 +1,8 @@
 """Append to the audit trail inside the caller's transaction (serialised by a counter lock)."""
+from types import SimpleNamespace
+
 from flask import has_request_context, request
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from monitor.database import write_intent
 from monitor.domain.chain import GENESIS, entry_hash
@@ -11,11 +13,18 @@ from monitor.pagination import parse_seq
 from monitor.services.access import require_role
 
 
+# Core statements built once (their cache keys are memoised) and run on the session's
+# connection: no autoflush of the caller's pending rows, no ORM execution layer.
+_COUNTERS, _LOG = Counter.__table__, AuditEntry.__table__
+_NEXT_SEQ = (update(_COUNTERS).where(_COUNTERS.c.name == "audit")
+             .values(value=_COUNTERS.c.value + 1).returning(_COUNTERS.c.value))
+_HASH_OF = select(_LOG.c.hash).where(_LOG.c.seq == bindparam("seq"))
+_APPEND = insert(_LOG)
+
+
 def _next_seq():
     """Take the next audit number; the counter row lock orders concurrent writers."""
-    counters = Counter.__table__  # a Core statement: no autoflush of the caller's pending rows
-    return db.session.execute(update(counters).where(counters.c.name == "audit")
-                              .values(value=counters.c.value + 1).returning(counters.c.value)).scalar_one()
+    return db.session.connection().execute(_NEXT_SEQ).scalar_one()
 
 
 def entry_fields(entry):
@@ -26,7 +35,7 @@ def entry_fields(entry):
 
 
 def record(actor, action, now, target_type=None, target_id=None, detail=None):
-    """Add one entry (the caller commits)."""
+    """Add one entry (the caller commits); returns its fields."""
     seq = _next_seq()
     # (transaction, seq, hash) of the entry written last in this same transaction: while we
     # hold the counter lock nobody else can append, so it is the previous entry. After a
@@ -35,14 +44,16 @@ def record(actor, action, now, target_type=None, target_id=None, detail=None):
     if cached and cached[0] is db.session().get_transaction() and cached[1] == seq - 1:
         prev = cached[2]
     else:
-        prev = db.session.scalar(select(AuditEntry.hash).where(AuditEntry.seq == seq - 1)) or GENESIS
-    entry = AuditEntry(
+        prev = db.session.connection().execute(_HASH_OF, {"seq": seq - 1}).scalar() or GENESIS
+    entry = SimpleNamespace(
         seq=seq, at=now, actor_id=getattr(actor, "id", None), actor_role=getattr(actor, "role", None),
         action=action, target_type=target_type, target_id=str(target_id) if target_id else None,
         address=request.remote_addr if has_request_context() else None, detail=detail,
-        prev_hash=prev, hash="")
+        prev_hash=prev)
     entry.hash = entry_hash(prev, entry_fields(entry))
-    db.session.add(entry)
+    # A Core insert, executed now: the entry needs no unit of work, and its place in the chain
+    # is taken under the counter lock held since _next_seq().
+    db.session.connection().execute(_APPEND, vars(entry))
     db.session.info["audit_last"] = (db.session().get_transaction(), seq, entry.hash)
     return entry
 

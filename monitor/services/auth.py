@@ -2,8 +2,9 @@
 import uuid
 from datetime import datetime, timezone
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import select
 
 from monitor.exceptions import Unauthorized
 from monitor.extensions import db
@@ -60,16 +61,31 @@ def revoke(payload, user_id, now):
         db.session.commit()
 
 
+def _token_state(payload):
+    """(active user or None, revoked?) of a decoded token, read in one query and kept for the
+    rest of the request (flask-jwt-extended asks twice: blocklist, then user)."""
+    cache = request.environ if has_request_context() else {}
+    key = ("monitor.token", payload.get("jti"))
+    if cache.get("monitor.token_key") == key:
+        return cache["monitor.token_state"]
+    try:
+        user_id = uuid.UUID(payload["sub"])
+    except (ValueError, TypeError, AttributeError, KeyError):
+        state = (None, False)
+    else:
+        row = db.session.execute(
+            select(User, RevokedToken.jti).outerjoin(RevokedToken, RevokedToken.jti == payload["jti"])
+            .where(User.id == user_id)).first()
+        state = (None, False) if row is None else (row[0] if row[0].active else None, row[1] is not None)
+    cache["monitor.token_key"], cache["monitor.token_state"] = key, state
+    return state
+
+
 def is_revoked(payload):
     """True if the token's jti has been revoked."""
-    return db.session.get(RevokedToken, payload["jti"]) is not None
+    return not isinstance(payload.get("jti"), str) or _token_state(payload)[1]
 
 
-def load_active_user(identity):
-    """The active user behind a token identity, or None (→ 401)."""
-    try:
-        user = db.session.get(User, uuid.UUID(identity))
-    except (ValueError, TypeError, AttributeError):
-        return None
-    return user if user is not None and user.active else None
-
+def load_active_user(payload):
+    """The active user behind a token, or None (→ 401)."""
+    return _token_state(payload)[0]

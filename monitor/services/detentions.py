@@ -3,6 +3,8 @@ import uuid
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import defer, lazyload
+
 from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Person
@@ -94,13 +96,20 @@ def record_detention(actor, data, now, in_batch=False):
     return idempotency.insert_once(Detention, row_id, fingerprint, write, visible)
 
 
+# A writer checks and updates the row itself: the joined person and facility, the sealed
+# notes and the stored outcomes load only if something reads them.
+LEAN = (lazyload(Detention.person), lazyload(Detention.current_facility),
+        defer(Detention.private_enc), defer(Detention.outcomes))
+
+
 def get_detention(actor, detention_id, for_update=False):
     """A detention in the actor's scope, else 404 (researchers: 403)."""
     require_role(actor, *CUSTODY_READERS)
     # Row locks matter on PostgreSQL (SQLite serialises writers anyway, and a locking read
     # would bypass the identity map); `of`: the joined person and facility are not locked.
     lock = {"of": Detention} if for_update and db.engine.dialect.name != "sqlite" else None
-    detention = db.session.get(Detention, detention_id, with_for_update=lock)
+    detention = db.session.get(Detention, detention_id, with_for_update=lock,
+                               options=LEAN if for_update else None)
     if detention is None or not in_scope(actor, detention.country):
         raise NotFound("No such detention.")
     return detention

@@ -1,19 +1,19 @@
 """Custody events: validation against the record, idempotent storage, derived state."""
 import uuid
+from contextlib import nullcontext
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 
 from monitor.domain.custody import ENDING, STATE_EVENTS, derive_state
 from monitor.exceptions import Invalid
 from monitor.extensions import db
-from monitor.models import CustodyEvent, Facility
+from monitor.models import CustodyEvent, Detention, Facility
 from monitor.services import audit, idempotency, vault
 from monitor.services.access import CUSTODY_WRITERS, require_role
 from monitor.services.detentions import get_detention
 from monitor.services.facilities import visible_facility
 from monitor.services.records import domain_events
-from monitor.services.sweep import reevaluate
 from schemas.events import PRIVATE_DETAILS
 
 FACILITY_REFS = {"arrival": "facility_id", "transfer": "to_facility_id"}
@@ -69,38 +69,53 @@ def add_event(actor, detention_id, data, now):
 def record_event(actor, detention_id, data, now, in_batch=False):
     """Stage one custody event and its consequences (no commit); returns (row, created).
 
-    In a sync batch (in_batch) the caller re-evaluates the detention once after all its
-    events, with the same result, and writes one audit entry for the whole batch."""
+    The first statement (the detention's) takes SQLite's write lock, so what needs no stored
+    row is prepared before it, and what follows is a few lean statements: the event is
+    inserted unless its id exists (then it is a replay or a conflict), and the detention is
+    marked for evaluation, which the scheduler does within EVALUATION_INTERVAL_SECONDS.
+    In a sync batch (in_batch) the caller evaluates each detention once after all its
+    events and writes one audit entry for the whole batch."""
     require_role(actor, *CUSTODY_WRITERS)
-    detention = get_detention(actor, detention_id, for_update=True)
     row_id = data.get("id") or uuid.uuid4()
+    public, private = _split_details(data["details"])
+    sealed = vault.cipher().seal({"notes": data.get("notes", ""), "details": private}, f"event:{row_id}")
+    detention = get_detention(actor, detention_id, for_update=True)
     data = dict(data, id=row_id, detention_id=detention.id)
     fingerprint = vault.cipher().fingerprint(idempotency.canonical(data))
     visible = lambda row: row.detention_id == detention.id  # noqa: E731  (another record's event)
-    existing = idempotency.find_replay(CustodyEvent, row_id, fingerprint, visible)
-    if existing is not None:
-        return existing, False
-    _check_against_record(actor, detention, data, now)
-    public, private = _split_details(data["details"])
-    event = CustodyEvent(
-        id=row_id, detention_id=detention.id, type=data["type"], occurred_at=data["occurred_at"],
-        source=data["source"], details=public, fingerprint=fingerprint,
-        private_enc=vault.cipher().seal({"notes": data.get("notes", ""), "details": private},
-                                        f"event:{row_id}"),
-        received_at=now, recorded_by=actor.id)
+    try:
+        _check_against_record(actor, detention, data, now)
+    except Invalid:  # an event stored earlier may no longer pass (custody has ended since)
+        existing = idempotency.find_replay(CustodyEvent, row_id, fingerprint, visible)
+        if existing is not None:
+            return existing, False
+        raise
+    values = dict(id=row_id, detention_id=detention.id, type=data["type"],
+                  occurred_at=data["occurred_at"], source=data["source"], details=public,
+                  fingerprint=fingerprint, private_enc=sealed, received_at=now, recorded_by=actor.id)
+    with db.session.begin_nested() if in_batch else nullcontext():  # a batch item is undone alone
+        if not idempotency.insert_new(CustodyEvent, values):
+            return idempotency.replay_or_conflict(CustodyEvent, row_id, fingerprint, visible), False
+        if data["type"] in STATE_EVENTS:
+            refresh_detention(detention, domain_events([detention.id])[detention.id], now)
+        if in_batch:
+            detention.updated_at = now
+            return CustodyEvent(**values), True
+        audit.record(actor, "event.create", now, "custody_event", row_id,
+                     {"detention_id": str(detention.id), "type": data["type"]})
+        mark_for_evaluation(detention, now)
+    return CustodyEvent(**values), True
 
-    def write():
-        db.session.add(event)
-        db.session.flush()
-        if not in_batch:
-            audit.record(actor, "event.create", now, "custody_event", row_id,
-                         {"detention_id": str(detention.id), "type": data["type"]})
-        moves_state = data["type"] in STATE_EVENTS
-        events = domain_events([detention.id])[detention.id] if moves_state or not in_batch else None
-        if moves_state:
-            refresh_detention(detention, events, now)
-        detention.updated_at = now
-        if not in_batch:
-            reevaluate(detention, now, events)
-    return idempotency.insert_once(CustodyEvent, row_id, fingerprint, write, visible)
 
+_DETENTIONS = Detention.__table__
+_MARK_DUE = (update(_DETENTIONS).where(_DETENTIONS.c.id == bindparam("detention"))
+             .values(updated_at=bindparam("moment"), next_due_at=bindparam("moment")))
+
+
+def mark_for_evaluation(detention, now):
+    """Make the detention due at once: the scheduler evaluates it, raises and resolves its
+    flags and stores its outcomes (see services.sweep)."""
+    if db.session.is_modified(detention):  # the event moved its state: one ORM flush
+        detention.updated_at, detention.next_due_at = now, now
+        return
+    db.session.connection().execute(_MARK_DUE, {"detention": detention.id, "moment": now})

@@ -1,6 +1,7 @@
 """Create-once semantics for client-supplied ids: replay → unchanged, different → conflict."""
 import uuid
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from monitor.exceptions import Conflict
@@ -57,6 +58,32 @@ def insert_once(model, row_id, fingerprint, write, visible=_everyone):
             raise Conflict("The record conflicts with stored data.") from None
         return existing, False
     return db.session.get(model, row_id), True
+
+
+INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_INSERT_NEW = {}
+
+
+def insert_new(model, values):
+    """INSERT one row unless its id exists (ON CONFLICT DO NOTHING: one statement, no
+    savepoint, no unit of work); True if it was inserted. A concurrent insert of the same id
+    waits for the other transaction and then does nothing, so the caller's replay check
+    sees the committed row."""
+    dialect = db.session.get_bind().dialect.name
+    statement = _INSERT_NEW.get((model, dialect))
+    if statement is None:  # built once per model (its cache key is memoised)
+        statement = _INSERT_NEW[(model, dialect)] = (
+            INSERTS[dialect](model.__table__).on_conflict_do_nothing(index_elements=["id"])
+            .returning(model.__table__.c.id))  # rowcount is not reliable for this on psycopg
+    return db.session.connection().execute(statement, values).first() is not None
+
+
+def replay_or_conflict(model, row_id, fingerprint, visible=_everyone):
+    """After an insert found the id taken: the stored row (a replay) or Conflict."""
+    existing = find_replay(model, row_id, fingerprint, visible)
+    if existing is None:
+        raise Conflict("The record conflicts with stored data.")
+    return existing
 
 
 def committed(row_and_flag):

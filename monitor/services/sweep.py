@@ -1,8 +1,11 @@
 """The sweep: evaluate what has fallen due, raise and resolve flags, index the next due time.
 
-Work is proportional to what is due: each detention carries `next_due_at` (indexed),
-recomputed whenever its events change and after each evaluation, and a sweep selects only
-rows with `next_due_at < now` (a deadline is still met at its due instant). Two sweeps at
+Work is proportional to what is due: each detention carries `next_due_at` (indexed), set
+to the moment of writing whenever its events change (it is due at once) and recomputed by
+each evaluation, and a sweep selects only rows with `next_due_at < now` (a deadline is
+still met at its due instant). The scheduler sweeps every SWEEP_INTERVAL_SECONDS, and
+every EVALUATION_INTERVAL_SECONDS when anything is due, so a new event's flags follow it
+within seconds while the request that records it stays short. Two sweeps at
 once are safe: rows are locked per batch (SKIP LOCKED on PostgreSQL; SQLite serialises
 writers) and the flags table has a unique (detention, rule) constraint.
 """
@@ -37,6 +40,13 @@ def reevaluate_many(pairs, now):
         detention.outcomes = stored_outcomes(results, detention.juvenile, sets)
         evaluated.append((detention, results))
     return sync_flags_many(evaluated, now)
+
+
+def anything_due(now):
+    """Is any detention due for evaluation at `now`? (One indexed read; no lock taken.)"""
+    due = db.session.scalar(select(Detention.id).where(Detention.next_due_at < now).limit(1))
+    db.session.rollback()
+    return due is not None
 
 
 def _due_batch(now, size, after):

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from monitor.extensions import db
 from monitor.models import AuditEntry, Organization
-from tests.conftest import hours_ago, iso
+from tests.conftest import evaluate_pending, hours_ago, iso
 
 SECRETS = ("Zyxwvut", "Qrstuvw", "1990-02-03", "Plmnbv", "Ojqwerty", "Grounds-Xq", "Notes-Kj",
            "Mother-Rel", "Officer-Zz", "Alleger-Yy", "Summary-Vv")
@@ -34,6 +34,7 @@ def populated(client, auth, facility, detention):
     client.post("/api/v1/visits", headers=admin, json={
         "facility_id": f["id"], "started_at": iso(hours_ago(2)), "access": "full",
         "summary": "Summary-Vv", "detention_ids": [d["id"]]})
+    evaluate_pending()
     return d
 
 
@@ -160,6 +161,7 @@ def test_median_hours_to_a_safeguard(client, auth, facility, detention):
         client.post(f"/api/v1/detentions/{d['id']}/events", headers=admin, json={
             "type": "judicial_appearance", "occurred_at": iso(hours_ago(30 - hours)),
             "details": {"outcome": "remanded"}})
+    evaluate_pending()
     body = client.get("/api/v1/stats/compliance?group_by=safeguard", headers=admin).get_json()
     judicial = {g["group"]: g for g in body["items"]}["judicial_review"]["safeguards"]["judicial_review"]
     assert judicial["met"] == 5 and 5.9 < judicial["median_hours"] < 6.1

@@ -9,6 +9,7 @@ from schemas.facilities import FacilityInSchema
 from schemas.fields import format_timestamp
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
+SECOND = timedelta(seconds=1)
 
 
 def hours(n):

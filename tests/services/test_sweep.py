@@ -10,7 +10,7 @@ from monitor.models import Detention, Flag
 from monitor.services import flags as flag_service
 from monitor.services import sweep as sweep_service
 from monitor.exceptions import Conflict, Forbidden
-from tests.services.factories import T0, add, hours, make_detention, make_facility
+from tests.services.factories import SECOND, T0, add, hours, make_detention, make_facility
 
 
 @pytest.fixture
@@ -59,6 +59,7 @@ def test_met_late_resolves_the_flag_by_itself(admin):
     d = make_detention(admin, make_facility(admin))
     sweep_service.sweep(T0 + hours(50))
     add(admin, d, "judicial_appearance", T0 + hours(52), outcome="remanded")
+    sweep_service.sweep(T0 + hours(52) + SECOND)
     flag = flags_by_safeguard(d)[("judicial_review", "high")]
     assert (flag.status, flag.resolution) == ("resolved", "met_late")
 
@@ -68,6 +69,7 @@ def test_a_flag_disproved_by_a_late_recorded_event_is_cleared(admin):
     sweep_service.sweep(T0 + hours(50))
     # the judge saw the person at 40 h; the monitor only learns of it at 51 h
     add(admin, d, "judicial_appearance", T0 + hours(40), now=T0 + hours(51), outcome="remanded")
+    sweep_service.sweep(T0 + hours(51) + SECOND)
     flag = flags_by_safeguard(d)[("judicial_review", "high")]
     assert (flag.status, flag.resolution) == ("resolved", "cleared")
     outcomes = {o["rule"]: o["status"] for o in db.session.get(Detention, d.id).outcomes}
@@ -78,15 +80,33 @@ def test_release_resolves_open_flags_and_keeps_the_breach(admin):
     d = make_detention(admin, make_facility(admin))
     sweep_service.sweep(T0 + hours(50))
     add(admin, d, "release", T0 + hours(55))
+    sweep_service.sweep(T0 + hours(55) + SECOND)
     flag = flags_by_safeguard(d)[("judicial_review", "high")]
     assert (flag.status, flag.resolution, flag.breach) == ("resolved", "released", "overdue")
 
 
-def test_interrogation_without_lawyer_is_flagged_at_once(admin):
+def test_interrogation_without_lawyer_is_flagged_by_the_next_evaluation(admin):
     d = make_detention(admin, make_facility(admin))
     add(admin, d, "interrogation", T0 + hours(1), lawyer_present=False)
+    assert ("lawyer_at_interrogation", "medium") not in flags_by_safeguard(d)  # not in the request
+    report = sweep_service.sweep(T0 + hours(1) + SECOND)
+    assert report["examined"] == 1
     flag = flags_by_safeguard(d)[("lawyer_at_interrogation", "medium")]
     assert flag.breach == "violated" and flag.status == "open"
+
+
+def test_an_event_makes_its_detention_due_at_once_and_evaluation_moves_it_on(admin):
+    d = make_detention(admin, make_facility(admin))
+    assert not sweep_service.anything_due(T0 + hours(1))  # next deadline is hours away
+    add(admin, d, "lawyer_requested", T0 + hours(1))
+    db.session.refresh(d)
+    assert d.next_due_at == T0 + hours(1) and d.updated_at == T0 + hours(1)
+    assert not sweep_service.anything_due(T0 + hours(1))  # due only after the instant of writing
+    assert sweep_service.anything_due(T0 + hours(1) + SECOND)
+    sweep_service.sweep(T0 + hours(1) + SECOND)
+    db.session.refresh(d)
+    assert d.next_due_at > T0 + hours(1) + SECOND
+    assert not sweep_service.anything_due(T0 + hours(1) + SECOND)
 
 
 def test_catch_up_after_downtime(admin):
@@ -169,6 +189,22 @@ def test_acknowledge_and_dismiss(actor, admin):
     add(admin, d, "interrogation", T0 + hours(53), lawyer_present=True)
     sweep_service.sweep(T0 + hours(60))
     assert flags_by_safeguard(d)[("judicial_review", "high")].resolution == "dismissed"
+
+
+def test_the_evaluation_tick_does_nothing_when_nothing_is_due(app, admin):
+    from datetime import datetime, timedelta, timezone
+    from monitor.models import SweepState
+    from monitor.scheduler import run_sweep_job
+    assert run_sweep_job(app, only_if_due=True) is None  # nothing stored: no lease, no sweep
+    state = db.session.get(SweepState, "sweep")
+    db.session.refresh(state)
+    assert state.last_sweep_at is None and state.holder is None
+    recent = datetime.now(timezone.utc) - timedelta(minutes=5)
+    d = make_detention(admin, make_facility(admin), arrested=recent)
+    add(admin, d, "interrogation", recent + timedelta(minutes=1), lawyer_present=False)
+    report = run_sweep_job(app, only_if_due=True)
+    assert report is not None and report["examined"] == 1 and report["raised"] >= 1
+    assert ("lawyer_at_interrogation", "medium") in flags_by_safeguard(d)
 
 
 def test_the_scheduler_job_sweeps_only_under_the_lease_and_gives_it_back(app):
