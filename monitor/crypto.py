@@ -79,5 +79,15 @@ class Cipher:
 
     def pseudonym(self, namespace, value):
         """Keyed, stable pseudonym of `value` within `namespace` (e.g. an organisation)."""
-        key = hmac.new(self._mac_key, b"pseudonym:" + namespace.encode(), hashlib.sha256).digest()
-        return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:24]
+        return self.pseudonymizer(namespace)(value)
+
+    def pseudonymizer(self, namespace):
+        """pseudonym(namespace, ·) as a function, its key derived once (for many values)."""
+        keyed = hmac.new(hmac.new(self._mac_key, b"pseudonym:" + namespace.encode(), hashlib.sha256).digest(),
+                         digestmod=hashlib.sha256)
+
+        def pseudonym(value):
+            mac = keyed.copy()
+            mac.update(value.encode())
+            return mac.hexdigest()[:24]
+        return pseudonym
