@@ -56,12 +56,18 @@ def stored(event_id):
     return rows, audits
 
 
-def test_the_same_event_sent_twice_at_once_is_stored_once(app, actor):
+def race_for_one_id(app, actor, lawyer_present_each):
+    """A stored detention, then one event id sent from two sessions at once, each body with
+    its own `lawyer_present`; returns (outcomes, detention id, event id)."""
     admin = actor("admin", ())
-    detention = make_detention(admin, make_facility(admin))
-    detention_id, event_id = detention.id, uuid.uuid4()
+    detention_id, event_id = make_detention(admin, make_facility(admin)).id, uuid.uuid4()
     db.session.remove()
-    outcomes = race(app, admin, detention_id, [body(event_id, False), body(event_id, False)])
+    bodies = [body(event_id, lawyer) for lawyer in lawyer_present_each]
+    return race(app, admin, detention_id, bodies), detention_id, event_id
+
+
+def test_the_same_event_sent_twice_at_once_is_stored_once(app, actor):
+    outcomes, detention_id, event_id = race_for_one_id(app, actor, (False, False))
     assert [o[0] for o in outcomes] == ["created", "replayed"], outcomes
     assert {o[1] for o in outcomes} == {event_id}
     assert stored(event_id) == (1, 1)
@@ -69,10 +75,6 @@ def test_the_same_event_sent_twice_at_once_is_stored_once(app, actor):
 
 
 def test_different_content_under_the_same_id_at_once_is_one_row_and_a_conflict(app, actor):
-    admin = actor("admin", ())
-    detention = make_detention(admin, make_facility(admin))
-    detention_id, event_id = detention.id, uuid.uuid4()
-    db.session.remove()
-    outcomes = race(app, admin, detention_id, [body(event_id, False), body(event_id, True)])
+    outcomes, _, event_id = race_for_one_id(app, actor, (False, True))
     assert [o[0] for o in outcomes] == ["conflict", "created"], outcomes
     assert stored(event_id) == (1, 1)
