@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 
-.PHONY: install migrate seed run test bench-ingest bench-sweep clean reset
+.PHONY: install install-test migrate seed run test bench-ingest bench-sweep clean reset
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -13,7 +13,13 @@ $(VENV)/.installed: requirements.txt | $(BIN)/activate
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+$(VENV)/.installed-test: requirements.txt requirements-test.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-test.txt
+	touch $@
+
 install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
 
 migrate: install
 	$(FLASK) db upgrade
@@ -25,7 +31,7 @@ run: seed
 	@echo "API on http://127.0.0.1:5000/api/v1 (docs: /api/v1/docs); scheduler every $${SWEEP_INTERVAL_SECONDS:-60} s"
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
-test: install
+test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 bench-ingest: install
