@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 
 from schemas.fields import Country, StrictBoolean, StrictUUID, Text, Timestamp
 
-ROLES = ("admin", "monitor", "partner", "researcher")
+from monitor.domain.vocabulary import ROLES
 
 
 class LoginSchema(Schema):

@@ -1,13 +1,13 @@
 """Schemas for detentions and the persons in them."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from monitor.domain.vocabulary import DETENTION_STATUSES, SEXES
 from schemas.common import PageArgs
 from schemas.events import EventSchema
 from schemas.facilities import FacilitySchema
 from schemas.fields import (
     Country, StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp, Token)
 
-SEXES = ("female", "male", "other", "unknown")
 GRAVITY = ("light", "correctional", "afflictive", "capital")
 
 
@@ -116,7 +116,7 @@ class DetentionSchema(Schema):
 class DetentionListArgs(PageArgs):
     """Filters for the detention list."""
 
-    status = fields.String(validate=validate.OneOf(("in_custody", "released", "died")))
+    status = fields.String(validate=validate.OneOf(DETENTION_STATUSES))
     facility_id = StrictUUID()
     country = Country()
     flagged = fields.Boolean()

@@ -4,8 +4,8 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from schemas.fields import (
     StrictBoolean, StrictFloat, StrictUUID, Text, Timestamp, format_timestamp)
 
-SOURCES = ("monitor_observation", "custody_register", "detainee", "lawyer", "family",
-           "official", "medical_record", "other")
+from monitor.domain.vocabulary import EVENT_SOURCES as SOURCES
+from monitor.domain.vocabulary import EVENT_TYPES
 
 
 def _text(**kw):
@@ -109,7 +109,7 @@ def details_schema(kind):
 
 # Free-text detail fields: sealed at rest with the notes, hidden from partners.
 PRIVATE_DETAILS = frozenset({"lawyer_name", "relationship", "authority", "reviewer", "alleged_by"})
-EVENT_TYPES = tuple(DETAILS)
+assert set(DETAILS) == set(EVENT_TYPES), "every event type needs a details schema"
 
 
 class EventInSchema(Schema):

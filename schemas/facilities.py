@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, validate
 from schemas.common import PageArgs
 from schemas.fields import Country, StrictBoolean, StrictUUID, Text, Timestamp, TimeZone
 
-KINDS = ("police_station", "pretrial", "prison", "military", "immigration", "other")
+from monitor.domain.vocabulary import FACILITY_KINDS as KINDS
 
 
 class FacilityInSchema(Schema):

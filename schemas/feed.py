@@ -5,9 +5,7 @@ from schemas.common import PAGE_MAX
 from schemas.detentions import FlagSchema
 from schemas.fields import Country
 
-SAFEGUARDS = ("lawyer_access", "lawyer_at_interrogation", "family_notification",
-              "medical_examination", "judicial_review", "custody_limit", "detention_review",
-              "confession_safeguards", "ill_treatment_response")
+from monitor.domain.vocabulary import SAFEGUARDS
 
 
 class FeedArgs(Schema):

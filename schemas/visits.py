@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from schemas.common import PageArgs
 from schemas.fields import StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp
 
-ACCESS = ("full", "partial", "denied")
+from monitor.domain.vocabulary import VISIT_ACCESS as ACCESS
 
 
 class VisitInSchema(Schema):

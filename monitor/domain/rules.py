@@ -6,18 +6,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-SAFEGUARDS = ("lawyer_access", "lawyer_at_interrogation", "family_notification",
-              "medical_examination", "judicial_review", "custody_limit", "detention_review",
-              "confession_safeguards", "ill_treatment_response")
-KINDS = ("deadline", "condition", "recurring")
-APPLIES = ("all", "juvenile", "adult")
-EVENT_TYPES = (
-    "arrest", "arrival", "rights_notified", "lawyer_requested", "lawyer_access", "interrogation",
-    "family_notified", "family_contact", "medical_exam", "judicial_appearance",
-    "detention_extended", "detention_review", "transfer", "confession", "ill_treatment_alleged",
-    "release", "death_in_custody", "registry_entry", "social_welfare_notified",
-    "lawyer_delay_authorised", "family_delay_authorised", "charge",
-    "family_notification_requested")
+from monitor.domain.vocabulary import (
+    CONFIDENCES, EVENT_TYPES, RULE_APPLIES, RULE_KINDS, SAFEGUARDS, SEVERITIES)
+
+KINDS = RULE_KINDS
+APPLIES = RULE_APPLIES
 REQUIRED = {"id": str, "safeguard": str, "kind": str, "trigger": list, "applies_to": str,
             "severity": str, "citation": str, "confidence": str}
 OPTIONAL = {"satisfied_by": list, "within_hours": (int, float), "grace_hours": (int, float),
@@ -117,11 +110,11 @@ def _rule(path, code, raw):
     if not rule_id.startswith(code + "."):
         _fail(path, rule_id, f"ids must start with '{code}.'")
     checks = [("safeguard", SAFEGUARDS), ("kind", KINDS), ("applies_to", APPLIES),
-              ("severity", ("high", "medium"))]
+              ("severity", SEVERITIES)]
     for key, allowed in checks:
         if raw[key] not in allowed:
             _fail(path, rule_id, f"'{key}' must be one of {allowed}")
-    if raw["confidence"] not in ("H", "M", "L", "H/M", "M/L"):
+    if raw["confidence"] not in CONFIDENCES:
         _fail(path, rule_id, "'confidence' must be H, M, L, H/M or M/L")
     for key in ("trigger", "extended_by"):
         bad = [t for t in raw.get(key, []) if t not in EVENT_TYPES]

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from monitor.extensions import db
 from monitor.models.types import UTCDateTime, utcnow
 
-ROLES = ("admin", "monitor", "partner", "researcher")
+from monitor.domain.vocabulary import ROLES  # noqa: F401  (re-exported)
 
 
 class Organization(db.Model):

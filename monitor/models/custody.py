@@ -7,8 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from monitor.extensions import db
 from monitor.models.types import UTCDateTime, utcnow
 
-FACILITY_KINDS = ("police_station", "pretrial", "prison", "military", "immigration", "other")
-DETENTION_STATUSES = ("in_custody", "released", "died")
+from monitor.domain.vocabulary import DETENTION_STATUSES, FACILITY_KINDS  # noqa: F401
 
 
 class Facility(db.Model):

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from monitor.extensions import db
 from monitor.models.types import UTCDateTime
 
-FLAG_STATUSES = ("open", "acknowledged", "resolved")
+from monitor.domain.vocabulary import FLAG_STATUSES
 RESOLUTIONS = ("met_late", "cleared", "released", "dismissed")
 
 

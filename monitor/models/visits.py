@@ -4,6 +4,7 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from monitor.domain.vocabulary import VISIT_ACCESS
 from monitor.extensions import db
 from monitor.models.types import UTCDateTime, utcnow
 
@@ -35,5 +36,5 @@ class Visit(db.Model):
     detentions = relationship("Detention", secondary=visit_detentions, lazy="selectin")
 
     __table_args__ = (
-        sa.CheckConstraint("access IN ('full', 'partial', 'denied')", name="ck_visits_access"),
+        sa.CheckConstraint(f"access IN {VISIT_ACCESS}", name="ck_visits_access"),
     )

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from monitor.extensions import db
 from monitor.models.types import UTCDateTime
 
-DELIVERY_STATUSES = ("pending", "delivered", "failed")
+from monitor.domain.vocabulary import DELIVERY_STATUSES
 
 
 class Webhook(db.Model):
