@@ -5,7 +5,9 @@ from schemas.fields import (
     StrictBoolean, StrictFloat, StrictUUID, Text, Timestamp, format_timestamp)
 
 from monitor.domain.vocabulary import EVENT_SOURCES as SOURCES
-from monitor.domain.vocabulary import EVENT_TYPES
+from monitor.domain.vocabulary import (
+    CASE_OUTCOMES, COMPLAINT_BY, COMPLAINT_TO, EVENT_TYPES, FORENSIC_CONSISTENCY,
+    FORENSIC_EXAMINERS)
 
 
 def _text(**kw):
@@ -41,7 +43,7 @@ class FamilyContactDetails(Schema):
 
 
 class MedicalExamDetails(Schema):
-    examiner = fields.String(validate=validate.OneOf(("independent", "facility", "state_forensic")))
+    examiner = fields.String(validate=validate.OneOf(FORENSIC_EXAMINERS))
     injuries_observed = StrictBoolean()
     consistent_with_ill_treatment = StrictBoolean()
     police_present = StrictBoolean()
@@ -49,6 +51,8 @@ class MedicalExamDetails(Schema):
 
 class JudicialAppearanceDetails(Schema):
     outcome = fields.String(validate=validate.OneOf(("released", "remanded", "extended")))
+    ill_treatment_reported = StrictBoolean(
+        metadata={"description": "The detainee told the judge of ill-treatment (an allegation)."})
 
 
 class DetentionExtendedDetails(Schema):
@@ -76,6 +80,31 @@ class IllTreatmentDetails(Schema):
     methods = fields.List(_text(), validate=validate.Length(max=50))
 
 
+class ComplaintFiledDetails(Schema):
+    by = fields.String(required=True, validate=validate.OneOf(COMPLAINT_BY))
+    to = fields.String(required=True, validate=validate.OneOf(COMPLAINT_TO))
+
+
+class InvestigationOpenedDetails(Schema):
+    body = _text(metadata={"description": "The investigating body (free text: sealed)."})
+    independent = StrictBoolean(required=True)
+
+
+class ForensicReportDetails(Schema):
+    examiner = fields.String(required=True, validate=validate.OneOf(FORENSIC_EXAMINERS))
+    consistency = fields.String(required=True, validate=validate.OneOf(FORENSIC_CONSISTENCY),
+                                metadata={"description": "Istanbul Protocol (2022) para 418."})
+    findings = Text(max_length=5000, metadata={"description": "Free text: sealed."})
+
+
+class CaseClosedDetails(Schema):
+    outcome = fields.String(required=True, validate=validate.OneOf(CASE_OUTCOMES))
+
+
+class EvidenceRulingDetails(Schema):
+    confession_admitted = StrictBoolean(required=True)
+
+
 class DelayAuthorisedDetails(Schema):
     authority = _text()
     delay_hours = StrictFloat(allow_nan=False, validate=validate.Range(min=0, max=8760))
@@ -96,6 +125,11 @@ DETAILS = {
     "lawyer_delay_authorised": DelayAuthorisedDetails,
     "family_delay_authorised": DelayAuthorisedDetails,
     "family_notification_requested": _Empty,
+    # After custody (issue 15).
+    "complaint_filed": ComplaintFiledDetails, "investigation_opened": InvestigationOpenedDetails,
+    "forensic_report": ForensicReportDetails, "prosecution_opened": _Empty,
+    "case_closed": CaseClosedDetails, "evidence_ruling": EvidenceRulingDetails,
+    "charge_filed": _Empty,
 }
 _DETAIL_LOADERS = {}
 
@@ -108,7 +142,8 @@ def details_schema(kind):
 
 
 # Free-text detail fields: sealed at rest with the notes, hidden from partners.
-PRIVATE_DETAILS = frozenset({"lawyer_name", "relationship", "authority", "reviewer", "alleged_by"})
+PRIVATE_DETAILS = frozenset({"lawyer_name", "relationship", "authority", "reviewer", "alleged_by",
+                             "body", "findings"})
 assert set(DETAILS) == set(EVENT_TYPES), "every event type needs a details schema"
 
 

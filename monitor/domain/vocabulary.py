@@ -21,11 +21,31 @@ EVENT_TYPES = (
     "release", "death_in_custody",
     # Extensions needed by national rules (RULES.md, "What a custody record must hold").
     "registry_entry", "social_welfare_notified", "lawyer_delay_authorised",
-    "family_delay_authorised", "charge", "family_notification_requested")
+    "family_delay_authorised", "charge", "family_notification_requested",
+    # After custody (issue 15): the complaint, the investigation, the trial.
+    "complaint_filed", "investigation_opened", "forensic_report", "prosecution_opened",
+    "case_closed", "evidence_ruling", "charge_filed")
+# Accountability events: allowed before or after release ("nothing after release" is for
+# custody events only); a released detainee's record stays open for them until `case_closed`.
+ACCOUNTABILITY_EVENT_TYPES = ("complaint_filed", "investigation_opened", "forensic_report",
+                              "prosecution_opened", "case_closed", "evidence_ruling",
+                              "charge_filed")
+COMPLAINT_BY = ("detainee", "family", "lawyer", "ngo", "other")
+COMPLAINT_TO = ("prosecutor", "court", "ombudsman", "nhri", "police_internal", "other")
+FORENSIC_EXAMINERS = ("independent", "facility", "state_forensic")
+# The Istanbul Protocol's (2022) five-level scale of consistency, para 418.
+FORENSIC_CONSISTENCY = ("not_consistent", "consistent", "highly_consistent", "typical_of",
+                        "diagnostic_of")
+CASE_OUTCOMES = ("conviction", "acquittal", "dismissed", "no_charges", "other")
 
 SAFEGUARDS = ("lawyer_access", "lawyer_at_interrogation", "family_notification",
               "medical_examination", "judicial_review", "custody_limit", "detention_review",
-              "confession_safeguards", "ill_treatment_response")
+              "confession_safeguards", "ill_treatment_response",
+              # After custody (issue 15).
+              "investigation", "confession_exclusion")
+# What a rule's figure rests on: the law, a monitoring body's standard, or only this tool's
+# own alert threshold where the law gives no figure (never presented as law).
+RULE_BASES = ("law", "standard", "threshold")
 RULE_KINDS = ("deadline", "condition", "recurring")
 RULE_APPLIES = ("all", "juvenile", "adult")
 SEVERITIES = ("high", "medium")

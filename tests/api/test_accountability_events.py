@@ -1,0 +1,71 @@
+"""After custody (issue 15): accountability events are accepted before or after release."""
+from tests.api.test_events import errors_of, post_event  # noqa: F401  (fixture)
+from tests.conftest import hours_ago, iso
+
+AFTER_CUSTODY = [
+    ("complaint_filed", {"by": "family", "to": "prosecutor"}),
+    ("investigation_opened", {"body": "Fiscalía Especializada", "independent": True}),
+    ("forensic_report", {"examiner": "independent", "consistency": "highly_consistent",
+                         "findings": "bruising on both wrists"}),
+    ("prosecution_opened", {}),
+    ("evidence_ruling", {"confession_admitted": False}),
+    ("charge_filed", {}),
+    ("case_closed", {"outcome": "conviction"}),
+]
+
+
+def test_accountability_events_are_accepted_after_release(post_event, detention, client, auth):
+    d = detention(arrested=hours_ago(10))
+    assert post_event(d["id"], type="release", occurred_at=iso(hours_ago(9))).status_code == 201
+    for n, (kind, details) in enumerate(AFTER_CUSTODY):
+        response = post_event(d["id"], type=kind, details=details,
+                              occurred_at=iso(hours_ago(8 - n)))
+        assert response.status_code == 201, (kind, response.get_json())
+    view = client.get(f"/api/v1/detentions/{d['id']}", headers=auth("admin", ())).get_json()
+    assert view["status"] == "released"
+    assert [e["type"] for e in view["events"]][-7:] == [k for k, _ in AFTER_CUSTODY]
+
+
+def test_custody_events_after_release_are_still_refused(post_event, detention):
+    d = detention(arrested=hours_ago(10))
+    assert post_event(d["id"], type="release", occurred_at=iso(hours_ago(9))).status_code == 201
+    for kind, details in [("interrogation", {"lawyer_present": True}), ("rights_notified", {}),
+                          ("judicial_appearance", {"ill_treatment_reported": True})]:
+        assert "occurred_at" in errors_of(post_event(d["id"], type=kind, details=details,
+                                                     occurred_at=iso(hours_ago(2))))
+
+
+def test_release_may_precede_a_recorded_complaint_but_not_a_custody_event(post_event, detention):
+    d = detention(arrested=hours_ago(10))
+    assert post_event(d["id"], type="complaint_filed", details={"by": "lawyer", "to": "court"},
+                      occurred_at=iso(hours_ago(2))).status_code == 201
+    assert post_event(d["id"], type="release", occurred_at=iso(hours_ago(5))).status_code == 201
+    other = detention(arrested=hours_ago(10))
+    assert post_event(other["id"], type="rights_notified", occurred_at=iso(hours_ago(2))).status_code == 201
+    assert "occurred_at" in errors_of(post_event(other["id"], type="release", occurred_at=iso(hours_ago(5))))
+
+
+def test_accountability_details_are_validated(post_event, detention):
+    d = detention(arrested=hours_ago(10))
+    bad = [("complaint_filed", {"by": "neighbour", "to": "court"}, "by"),
+           ("forensic_report", {"examiner": "independent", "consistency": "probable"}, "consistency"),
+           ("case_closed", {"outcome": "pardon"}, "outcome"),
+           ("evidence_ruling", {"confession_admitted": "yes"}, "confession_admitted"),
+           ("investigation_opened", {"body": "x"}, "independent"),
+           ("judicial_appearance", {"ill_treatment_reported": 1}, "ill_treatment_reported")]
+    for kind, details, field in bad:
+        errors = errors_of(post_event(d["id"], type=kind, details=details))
+        assert f"details.{field}" in errors, (kind, errors)
+
+
+def test_investigating_body_and_findings_are_hidden_from_partners(post_event, detention, client, auth):
+    d = detention(arrested=hours_ago(10))
+    assert post_event(d["id"], type="forensic_report", details={
+        "examiner": "state_forensic", "consistency": "typical_of", "findings": "fractured rib"},
+    ).status_code == 201
+    headers = auth("partner", ["MX"])
+    response = client.get(f"/api/v1/detentions/{d['id']}", headers=headers)
+    assert response.status_code == 200
+    report = [e for e in response.get_json()["events"] if e["type"] == "forensic_report"][0]
+    assert "findings" not in report["details"]
+    assert report["details"]["consistency"] == "typical_of"
