@@ -57,10 +57,14 @@ class SyncSchema(Schema):
     """A phone's batch: every item carries its client id; items are validated one by one."""
 
     # Items stay raw here so that one malformed item fails alone, not the whole batch.
-    detentions = fields.List(fields.Raw(metadata={"type": "object"}), load_default=list)
-    events = fields.List(fields.Raw(metadata={"type": "object"}), load_default=list,
+    # `null` or any other non-object item is accepted here and reported `invalid` alone.
+    detentions = fields.List(fields.Raw(allow_none=True, metadata={"type": "object"}),
+                             load_default=list)
+    events = fields.List(fields.Raw(allow_none=True, metadata={"type": "object"}),
+                         load_default=list,
                          metadata={"description": "Event bodies plus `detention_id`."})
-    visits = fields.List(fields.Raw(metadata={"type": "object"}), load_default=list)
+    visits = fields.List(fields.Raw(allow_none=True, metadata={"type": "object"}),
+                         load_default=list)
 
 
 class SyncResultSchema(Schema):

@@ -13,6 +13,7 @@ from monitor.exceptions import AppError, Conflict, Invalid, NotFound, TooLarge, 
 from monitor.extensions import db
 from monitor.services import audit, detentions, events, visits
 from monitor.models import Detention, Facility
+from monitor.domain.json_values import bad_values
 from monitor.services.access import CUSTODY_WRITERS, require_role
 from monitor.services.records import domain_events
 from monitor.services.sweep import reevaluate_many
@@ -81,6 +82,8 @@ def _apply(actor, kind, item, now, handler, touched, created_ids, held):
     result = {"kind": kind[:-1], "id": item_id if isinstance(item_id, str) else None,
               "status": None, "errors": None}
     try:  # every write of an item happens inside its own savepoint (idempotency.insert_once)
+        if bad_values(item):  # lone surrogates, out-of-range numbers: this item only
+            raise Invalid(bad_values(item))
         row, created = handler(actor, item, now)
         result["status"] = "created" if created else "unchanged"
         held.append(row)
