@@ -8,7 +8,7 @@ from flask import current_app, json, request, url_for
 from flask_jwt_extended import get_current_user, jwt_required
 
 from monitor import database
-from monitor.services.access import actor_from_user
+from monitor.services.access import actor_from_user, require_endpoint_role
 
 BEARER = [{"bearerAuth": []}]
 
@@ -34,7 +34,8 @@ def authenticated(blp, refresh=False, either=False):
     def decorator(view):
         @wraps(view)
         def begin_use_case(*args, **kwargs):
-            current_actor()
+            # The role check comes before the arguments decorators below read the body.
+            require_endpoint_role(current_actor(), request.endpoint)
             if database.is_write_method(request.method):
                 database.begin_write_unit()
             return view(*args, **kwargs)

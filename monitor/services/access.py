@@ -6,6 +6,33 @@ from monitor.exceptions import Forbidden
 CUSTODY_WRITERS = ("admin", "monitor")
 CUSTODY_READERS = ("admin", "monitor", "partner")
 IDENTITY_READERS = ("admin", "monitor")
+ADMINS = ("admin",)
+FLAG_ACKNOWLEDGERS = ("admin", "partner")
+EVERYONE = ("admin", "monitor", "partner", "researcher")
+
+RESEARCH_ROLES = ("admin", "researcher")
+
+# The one table of who may call each endpoint that reads a body or query arguments (by
+# Flask endpoint name). The HTTP layer checks it before it reads them, so a forbidden caller
+# gets 403 whatever it sent (authorization before validation); services check again.
+POLICY = {
+    "auth.logout": EVERYONE, "auth.logout_refresh": EVERYONE, "auth.refresh": EVERYONE,
+    "users.create_user": ADMINS, "users.update_user": ADMINS,
+    "users.create_organization": ADMINS, "users.change_own_password": EVERYONE,
+    "users.reset_password": ADMINS,
+    "facilities.create_facility": CUSTODY_WRITERS,
+    "detentions.create_detention": CUSTODY_WRITERS, "detentions.add_event": CUSTODY_WRITERS,
+    "visits.create_visit": CUSTODY_WRITERS, "visits.sync_batch": CUSTODY_WRITERS,
+    "flags.acknowledge": FLAG_ACKNOWLEDGERS, "flags.dismiss": ADMINS,
+    "webhooks.register": ADMINS, "webhooks.replay": ADMINS,
+    "webhooks.update_webhook": ADMINS, "webhooks.delete_webhook": ADMINS,
+    # reads with query arguments
+    "users.list_users": ADMINS, "users.list_organizations": ADMINS, "audit.list_audit": ADMINS,
+    "webhooks.list_webhooks": ADMINS, "webhooks.list_deliveries": ADMINS,
+    "facilities.list_facilities": CUSTODY_READERS, "detentions.list_detentions": CUSTODY_READERS,
+    "visits.list_visits": CUSTODY_WRITERS, "flags.flag_feed": CUSTODY_READERS,
+    "research.export_detentions": RESEARCH_ROLES, "research.compliance": RESEARCH_ROLES,
+}
 
 
 @dataclass(frozen=True)
@@ -31,6 +58,14 @@ class Actor:
 def actor_from_user(user):
     """Build the Actor of a User row."""
     return Actor(user.id, user.role, tuple(user.countries or ()), user.organization_id)
+
+
+def require_endpoint_role(actor, endpoint):
+    """Raise Forbidden unless POLICY lets the actor call `endpoint` (unlisted: no check
+    here; the service decides)."""
+    roles = POLICY.get(endpoint)
+    if roles is not None:
+        require_role(actor, *roles)
 
 
 def require_role(actor, *roles):

@@ -16,9 +16,9 @@ from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import Counter, Flag
 from monitor.pagination import parse_seq
+from monitor.services.access import CUSTODY_READERS as FEED_READERS
 from monitor.services.access import in_scope, require_role, scope_clause
 
-FEED_READERS = ("admin", "partner", "monitor")
 _PREFIX = b"feed:"
 
 

@@ -12,9 +12,8 @@ from monitor.domain.research import (
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility, Person
 from monitor.services import audit, vault
-from monitor.services.access import require_role, scope_clause
+from monitor.services.access import RESEARCH_ROLES, require_role, scope_clause
 
-RESEARCH_ROLES = ("admin", "researcher")
 CHUNK = 2000
 
 
