@@ -1,12 +1,12 @@
 """Schemas for detentions and the persons in them."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from monitor.domain.vocabulary import DETENTION_STATUSES, SEXES
+from monitor.domain.vocabulary import DETENTION_STATUSES, PERSON_GROUPS, SEXES
 from schemas.common import PageArgs
 from schemas.events import EventSchema
 from schemas.facilities import FacilitySchema
 from schemas.fields import (
-    Country, StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp, Token)
+    Country, StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp)
 
 GRAVITY = ("light", "correctional", "afflictive", "capital")
 
@@ -18,9 +18,10 @@ class PersonInSchema(Schema):
     sex = fields.String(load_default="unknown", validate=validate.OneOf(SEXES))
     birth_date = fields.Date(load_default=None, allow_none=True)
     age = StrictInteger(load_default=None, allow_none=True, validate=validate.Range(min=0, max=130))
-    # An open set ("minority", "foreign_national", ...) but never free text: groups reach
-    # researchers' exports, where free text could identify a person or carry a formula.
-    groups = fields.List(Token(), load_default=list, validate=validate.Length(max=20))
+    # A closed list, never free text: groups reach researchers' exports, where a typed token
+    # could identify a person ("ana_lopez_tel_...") or carry a formula.
+    groups = fields.List(fields.String(validate=validate.OneOf(PERSON_GROUPS)), load_default=list,
+                         validate=validate.Length(max=len(PERSON_GROUPS)))
 
     @validates_schema
     def _check_birth_date(self, data, **kwargs):

@@ -11,6 +11,13 @@ FACILITY_KINDS = ("police_station", "pretrial", "prison", "military", "immigrati
 DETENTION_STATUSES = ("in_custody", "released", "died")
 SEXES = ("female", "male", "other", "unknown")
 VISIT_ACCESS = ("full", "partial", "denied")
+# person.groups: the contract's list and what the safeguards and statistics need. Closed, so
+# no token typed by a client (a name, a phone number) can reach a research export.
+PERSON_GROUPS = ("minority", "political", "lgbti", "disability", "foreign_national",
+                 "indigenous", "migrant", "refugee", "asylum_seeker", "stateless",
+                 "human_rights_defender", "journalist", "child_soldier", "pregnant",
+                 "elderly", "homeless", "sex_worker", "drug_user", "mental_health",
+                 "religious_minority", "trade_unionist")
 
 EVENT_SOURCES = ("monitor_observation", "custody_register", "detainee", "lawyer", "family",
                  "official", "medical_record", "other")
@@ -37,6 +44,10 @@ FORENSIC_EXAMINERS = ("independent", "facility", "state_forensic")
 FORENSIC_CONSISTENCY = ("not_consistent", "consistent", "highly_consistent", "typical_of",
                         "diagnostic_of")
 CASE_OUTCOMES = ("conviction", "acquittal", "dismissed", "no_charges", "other")
+# Also accepted after release: an allegation, and a hearing (the detainee may tell a trial
+# judge of ill-treatment after release on bail); derived custody state ignores both.
+AFTER_RELEASE_EVENT_TYPES = ACCOUNTABILITY_EVENT_TYPES + ("ill_treatment_alleged",
+                                                          "judicial_appearance")
 
 SAFEGUARDS = ("lawyer_access", "lawyer_at_interrogation", "family_notification",
               "medical_examination", "judicial_review", "custody_limit", "detention_review",
@@ -46,6 +57,10 @@ SAFEGUARDS = ("lawyer_access", "lawyer_at_interrogation", "family_notification",
 # What a rule's figure rests on: the law, a monitoring body's standard, or only this tool's
 # own alert threshold where the law gives no figure (never presented as law).
 RULE_BASES = ("law", "standard", "threshold")
+# Which record a rule watches: custody (ends at release or death) or accountability (the
+# complaint, investigation and trial; ends at `case_closed`).
+RULE_TRACKS = ("custody", "accountability")
+RULE_CALENDARS = ("court_days", "working_days")
 RULE_KINDS = ("deadline", "condition", "recurring")
 RULE_APPLIES = ("all", "juvenile", "adult")
 SEVERITIES = ("high", "medium")
@@ -54,3 +69,15 @@ OUTCOME_STATUSES = ("met", "met_late", "pending", "overdue", "violated", "not_ap
 
 FLAG_STATUSES = ("open", "acknowledged", "resolved")
 DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+# Evidence attachments (issue 14).
+ATTACHMENT_KINDS = ("photo", "medico_legal_report", "custody_register", "document", "audio")
+ATTACHMENT_STATUSES = ("uploading", "complete")
+# Declared content types accepted, each with the types a signature check may find for it
+# (an Ogg Opus file is an Ogg file; an M4A is an ISO base-media file, some say "mp4").
+ATTACHMENT_CONTENT_TYPES = {
+    "image/jpeg": ("image/jpeg",), "image/png": ("image/png",), "image/webp": ("image/webp",),
+    "image/heic": ("image/heic",), "application/pdf": ("application/pdf",),
+    "audio/mpeg": ("audio/mpeg",), "audio/mp4": ("audio/mp4", "video/mp4"),
+    "audio/ogg": ("audio/ogg",), "audio/opus": ("audio/ogg",),
+}

@@ -145,6 +145,7 @@ def test_list_filters(client, auth, facility, detention):
     ("age", "17"), ("age", 17.5), ("age", 17.0), ("age", True),
     ("groups", ["Minority"]), ("groups", ["=HYPERLINK(\"http://x\")"]), ("groups", ["12 Main St"]),
     ("groups", ["political\n"]), ("groups", ["a" * 41]), ("groups", [""]), ("groups", ["_x"]),
+    ("groups", ["ana_lopez_tel_5255512345"]), ("groups", ["group_2"]), ("groups", [7]),
 ])
 def test_person_fields_keep_their_json_type_and_shape(client, auth, facility, field, value):
     body = body_for(facility())
@@ -161,12 +162,13 @@ def test_organised_crime_must_be_a_json_boolean(client, auth, facility, value):
     assert response.status_code == 422 and "organised_crime" in response.get_json()["errors"]
 
 
-def test_group_tokens_and_integer_age_are_accepted(client, auth, facility):
+def test_groups_of_the_closed_list_and_integer_age_are_accepted(client, auth, facility):
     body = body_for(facility())
-    body["person"] = dict(body["person"], age=17, groups=["foreign_national", "lgbti", "group_2"])
+    body["person"] = dict(body["person"], age=17,
+                          groups=["foreign_national", "lgbti", "journalist", "lgbti"])
     response = client.post("/api/v1/detentions", json=body, headers=auth("admin", ()))
     assert response.status_code == 201
-    assert response.get_json()["person"]["groups"] == ["foreign_national", "group_2", "lgbti"]
+    assert response.get_json()["person"]["groups"] == ["foreign_national", "journalist", "lgbti"]
 
 
 def test_query_string_booleans_and_integers_stay_lenient(client, auth, detention):
