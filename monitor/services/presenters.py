@@ -25,9 +25,10 @@ def event_view(event, actor):
     view = {
         "id": event.id, "detention_id": event.detention_id, "type": event.type,
         "occurred_at": event.occurred_at, "source": event.source, "details": details,
-        "received_at": event.received_at, "recorded_by": event.recorded_by,
+        "received_at": event.received_at,
     }
-    if actor.sees_identities:
+    if actor.sees_identities:  # who recorded it is the monitor's own business (a user id)
+        view["recorded_by"] = event.recorded_by
         private = event_private(event)
         details.update(private.get("details", {}))
         view["notes"] = private.get("notes", "")
@@ -44,7 +45,7 @@ def detention_view(detention, actor, events=None, safeguards=None, flags=None):
         "offence_gravity": detention.offence_gravity, "organised_crime": detention.organised_crime,
         "status": detention.status, "juvenile": detention.juvenile,
         "age_at_arrest": detention.age_at_arrest, "ended_at": detention.ended_at,
-        "received_at": detention.received_at, "recorded_by": detention.recorded_by,
+        "received_at": detention.received_at,
         "updated_at": detention.updated_at,
         "person": {"sex": person.sex, "age": person.age, "groups": person.groups or []},
         "safeguards": safeguards or [], "flags": flags or [],
@@ -55,7 +56,8 @@ def detention_view(detention, actor, events=None, safeguards=None, flags=None):
         birth = identity.get("birth_date")
         view["person"].update(name=identity["name"],
                               birth_date=date.fromisoformat(birth) if birth else None)
-        view.update(grounds=private.get("grounds", ""), notes=private.get("notes", ""))
+        view.update(grounds=private.get("grounds", ""), notes=private.get("notes", ""),
+                    recorded_by=detention.recorded_by)
     if events is not None:
         view["events"] = [event_view(e, actor) for e in events]
     return view
