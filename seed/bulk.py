@@ -1,84 +1,141 @@
-"""Bulk data for benchmarks and fault tests: N detentions with realistic event mixes.
+"""Bulk data for benchmarks and fault tests: N detentions as the field and the sweep leave them.
 
-Rows go in through SQLAlchemy Core in batches (the services would take hours for 10^6
-records); identities are sealed with the app's real cipher, so the database looks exactly
-as the API would leave it. `due` detentions are arrested ~49 h before `now` with no judge
-yet (their next_due_at has just passed); the rest have a next due time in the future.
+Stories come from `seed.cases` (jurisdictions, juveniles, transfers, releases, late and
+missing safeguards, accountability events). Each is evaluated with the domain evaluator at
+`now` exactly as the sweep would (stored outcomes, next due time, flags raised with feed
+numbers), then rows go in with multi-row Core inserts, a batch per transaction: the
+services would take hours for 10^6 records. Identities are sealed with the app's cipher.
+
+`due` detentions are arrests recorded late (arrested ~49 h before `now`, received an hour
+ago, never evaluated): due at once, as any newly written detention is, and past their
+judge's deadline, so the next sweep raises their flags.
 """
 import random
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import insert
 from tqdm import tqdm
 
+from monitor.domain.custody import derive_state
+from monitor.domain.evaluator import Case, Event, evaluate_with_next_change
+from monitor.domain.flagging import plan_flag_changes
 from monitor.extensions import db
-from monitor.models import CustodyEvent, Detention, Facility, Person
-
-FACILITIES = [("MX", "America/Mexico_City", "mx"), ("PH", "Asia/Manila", "ph"),
-              ("NG", "Africa/Lagos", "ng"), ("KE", "Africa/Nairobi", "ke"),
-              ("GB", "Europe/London", "gb")]
-MIXES = [  # (event type, hours after arrest, details) sequences seen in custody registers
-    [("rights_notified", 0.2, {}), ("lawyer_access", 1.5, {"private": True}),
-     ("family_notified", 3, {})],
-    [("lawyer_requested", 0.5, {}), ("interrogation", 2, {"lawyer_present": False})],
-    [("family_notified", 0.8, {}), ("medical_exam", 5, {"examiner": "facility",
-                                                      "injuries_observed": False})],
-    [("rights_notified", 0.1, {}), ("interrogation", 4, {"lawyer_present": True}),
-     ("lawyer_access", 3.5, {"private": False})],
-    [],
-]
+from monitor.models import CustodyEvent, Detention, Facility, Flag, Person
+from monitor.services.flag_sync import take_numbers
+from monitor.services.records import INTL, stored_outcomes
+from seed.cases import FACILITY_KINDS, JURISDICTIONS, story
 
 
-def make_facilities(now):
-    """One facility per national rule set; returns [(id, country)]."""
-    rows = [{"id": uuid.uuid4(), "name": f"Bench {c}", "kind": "police_station", "country": c,
-             "timezone": tz, "jurisdiction": j, "court_within_40km": None, "fingerprint": "bench",
-             "created_at": now} for c, tz, j in FACILITIES]
-    db.session.execute(insert(Facility), rows)
+def make_facilities(now: datetime, rule_sets) -> list:
+    """Two facilities per jurisdiction whose rule set is loaded: [(weight, [facility rows])]."""
+    groups, rows = [], []
+    for code, country, tz, weight in JURISDICTIONS:
+        if code != INTL and code not in rule_sets:
+            continue
+        pair = [{"id": uuid.uuid4(), "name": f"Bench {country} {kind}", "kind": kind, "country": country,
+                 "timezone": tz, "jurisdiction": code, "court_within_40km": k == 0,
+                 "fingerprint": "bench", "created_at": now} for k, kind in enumerate(FACILITY_KINDS)]
+        groups.append((weight, pair))
+        rows += pair
+    db.session.execute(insert(Facility.__table__), rows)
     db.session.commit()
-    return [(r["id"], r["country"]) for r in rows]
+    return groups
 
 
-def generate(n, due, now, cipher, batch=5000, seed=7, progress=True):
-    """Insert `n` open detentions, `due` of them just fallen due; returns the facility ids."""
+def _sets_for(facility: dict, rule_sets) -> list:
+    """The facility's national rule set and the international one (as records.rule_sets_for)."""
+    codes = [facility["jurisdiction"]] if facility["jurisdiction"] != INTL else []
+    return [rule_sets[c] for c in codes + [INTL] if c in rule_sets]
+
+
+def _late_arrest(i, now, facility, cipher):
+    """(detention, events): an arrest 49 h ago recorded an hour ago, not yet evaluated."""
+    arrested, received = now - timedelta(hours=49), now - timedelta(hours=1)
+    return dict(arrested_at=arrested, received_at=received, juvenile=False, age=30, sex="male",
+                status="in_custody", ended_at=None, current=facility, next_due_at=received,
+                outcomes=[], offence_gravity=None, organised_crime=None), [("arrest", arrested, {})]
+
+
+def _evaluated(rng, now, pair, rule_sets, released_share):
+    """(detention fields, events, results) of a random story evaluated at `now`."""
+    s = story(rng, now, pair[0]["jurisdiction"], released_share)
+    events = [(kind, at, dict(details, to_facility_id=str(pair[1]["id"])) if kind == "transfer" else details)
+              for kind, at, details in s.events]
+    ids = [uuid.uuid4() for _ in events]
+    domain = [Event(type=k, occurred_at=at, details=d, id=str(e)) for e, (k, at, d) in zip(ids, events)]
+    status, ended_at, current_id = derive_state(pair[0]["id"], domain)
+    current = pair[1] if current_id == str(pair[1]["id"]) else pair[0]
+    sets = _sets_for(current, rule_sets)
+    case = Case(arrested_at=s.arrested_at, juvenile=s.juvenile, events=tuple(domain),
+                timezone=current["timezone"],
+                facts={"offence_gravity": s.offence_gravity, "organised_crime": s.organised_crime,
+                       "court_within_40km": current["court_within_40km"]})
+    results, next_due = evaluate_with_next_change(case, sets, now)
+    fields = dict(arrested_at=s.arrested_at, received_at=s.arrested_at + timedelta(minutes=rng.uniform(1, 90)),
+                  juvenile=s.juvenile, age=s.age, sex=s.sex, status=status, ended_at=ended_at,
+                  current=current, next_due_at=next_due, outcomes=stored_outcomes(results, s.juvenile, sets),
+                  offence_gravity=s.offence_gravity, organised_crime=s.organised_crime)
+    return fields, list(zip(ids, events)), results
+
+
+def generate(n, due, now, cipher, batch=5000, seed=7, progress=True, released_share=0.6):
+    """Insert `n` detentions (`due` of them late-recorded arrests, due at once) with their
+    events, outcomes and flags; `released_share` of the others are history. Returns the
+    facility ids."""
+    rule_sets = current_app.extensions["monitor.rule_sets"]
     rng = random.Random(seed)
-    facilities = make_facilities(now)
+    groups = make_facilities(now, rule_sets)
+    weights, pairs = [w for w, _ in groups], [p for _, p in groups]
     due_ids = set(rng.sample(range(n), due))
     with tqdm(total=n, unit="det", desc="generate", disable=not progress) as bar:
         for start in range(0, n, batch):
-            persons, detentions, events = [], [], []
+            persons, detentions, events, planned = [], [], [], []
             for i in range(start, min(n, start + batch)):
-                facility_id, country = facilities[i % len(facilities)]
-                detention_id, person_id = uuid.uuid4(), uuid.uuid4()
+                pair = rng.choices(pairs, weights)[0]
                 if i in due_ids:
-                    arrested, next_due, mix = now - timedelta(hours=49), now - timedelta(hours=1), MIXES[4]
+                    d, stored = _late_arrest(i, now, pair[0], cipher)
+                    stored, results = [(uuid.uuid4(), e) for e in stored], []
                 else:
-                    arrested = now - timedelta(hours=rng.uniform(0.5, 20))
-                    next_due, mix = arrested + timedelta(hours=24), rng.choice(MIXES)
-                persons.append({"id": person_id, "sex": rng.choice(["female", "male"]),
-                                "age": rng.randint(15, 70), "groups": [], "created_at": now,
-                                "identity_enc": cipher.seal({"name": f"Person {i}", "birth_date": None},
-                                                            f"person:{person_id}")})
-                detentions.append({
-                    "id": detention_id, "person_id": person_id, "facility_id": facility_id,
-                    "current_facility_id": facility_id, "country": country, "arrested_at": arrested,
-                    "arresting_authority": "police", "juvenile": False, "age_at_arrest": 30,
-                    "status": "in_custody", "next_due_at": next_due, "fingerprint": "bench",
-                    "received_at": now, "created_at": now, "updated_at": now, "outcomes": [],
-                    "private_enc": cipher.seal({"grounds": "", "notes": ""}, f"detention:{detention_id}")})
-                events.append({"id": uuid.uuid4(), "detention_id": detention_id, "type": "arrest",
-                               "occurred_at": arrested, "source": "custody_register", "details": {},
-                               "fingerprint": "arrest", "received_at": now})
-                for kind, after, details in mix:
-                    at = arrested + timedelta(hours=after)
-                    if at < now:
-                        events.append({"id": uuid.uuid4(), "detention_id": detention_id, "type": kind,
-                                       "occurred_at": at, "source": "custody_register",
-                                       "details": details, "fingerprint": "bench", "received_at": now})
-            db.session.execute(insert(Person), persons)
-            db.session.execute(insert(Detention), detentions)
-            db.session.execute(insert(CustodyEvent), events)
+                    d, stored, results = _evaluated(rng, now, pair, rule_sets, released_share)
+                detention_id, person_id = uuid.uuid4(), uuid.uuid4()
+                persons.append({"id": person_id, "sex": d["sex"], "age": d["age"], "groups": [],
+                                "created_at": d["received_at"], "identity_enc": cipher.seal(
+                                    {"name": f"Person {i}", "birth_date": None}, f"person:{person_id}")})
+                row = {"id": detention_id, "person_id": person_id, "facility_id": pair[0]["id"],
+                       "current_facility_id": d["current"]["id"], "country": pair[0]["country"],
+                       "arrested_at": d["arrested_at"], "arresting_authority": "police",
+                       "juvenile": d["juvenile"], "age_at_arrest": d["age"], "status": d["status"],
+                       "ended_at": d["ended_at"], "next_due_at": d["next_due_at"], "outcomes": d["outcomes"],
+                       "offence_gravity": d["offence_gravity"], "organised_crime": d["organised_crime"],
+                       "fingerprint": "bench", "received_at": d["received_at"],
+                       "created_at": d["received_at"], "updated_at": now,
+                       "private_enc": cipher.seal({"grounds": "", "notes": ""}, f"detention:{detention_id}")}
+                detentions.append(row)
+                events += [{"id": e, "detention_id": detention_id, "type": kind, "occurred_at": at,
+                            "source": "custody_register", "details": details, "fingerprint": "bench",
+                            "received_at": max(at, d["received_at"])} for e, (kind, at, details) in stored]
+                planned += [(row, change) for change in plan_flag_changes(results, {}, d["status"])]
+            numbers = take_numbers(len(planned))
+            flags = [_flag_row(row, change, next(numbers), now) for row, change in planned]
+            # Core inserts on the tables (executemany): the ORM's bulk path costs more than the data.
+            for model, rows in ((Person, persons), (Detention, detentions), (CustodyEvent, events),
+                                (Flag, flags)):
+                if rows:
+                    db.session.execute(insert(model.__table__), rows)
             db.session.commit()
             bar.update(len(detentions))
-    return [f for f, _ in facilities]
+    return [f["id"] for pair in pairs for f in pair]
+
+
+def _flag_row(detention, change, seq, now):
+    """A flag as the sweep raises it (flag_sync._new_flag), dated when it fell due."""
+    r = change.result
+    raised = min(r.due_at, now) if r.due_at else now
+    return {"id": uuid.uuid4(), "detention_id": detention["id"], "rule": r.rule, "safeguard": r.safeguard,
+            "severity": r.severity, "country": detention["country"],
+            "facility_id": detention["current_facility_id"],
+            "status": "resolved" if change.resolution else "open", "resolution": change.resolution,
+            "breach": r.status, "due_at": r.due_at, "raised_at": raised, "updated_at": raised,
+            "note": None, "acted_by": None, "change_seq": seq}
