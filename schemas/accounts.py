@@ -52,6 +52,22 @@ class UserUpdateSchema(Schema):
     organization_id = StrictUUID(allow_none=True)
 
 
+class PasswordChangeSchema(Schema):
+    """The caller's current password and the new one."""
+
+    current_password = fields.String(required=True, load_only=True,
+                                     validate=validate.Length(min=1, max=1024))
+    new_password = fields.String(required=True, load_only=True,
+                                 validate=validate.Length(min=12, max=1024))
+
+
+class PasswordResetSchema(Schema):
+    """The new password an admin sets."""
+
+    new_password = fields.String(required=True, load_only=True,
+                                 validate=validate.Length(min=12, max=1024))
+
+
 class UserSchema(Schema):
     """A user as shown to clients (never the password hash)."""
 

@@ -2,6 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from monitor.domain.vocabulary import DETENTION_STATUSES, PERSON_GROUPS, SEXES
+from schemas.attachments import AttachmentSchema
 from schemas.common import PageArgs
 from schemas.events import EventSchema
 from schemas.facilities import FacilitySchema
@@ -69,6 +70,10 @@ class SafeguardSchema(Schema):
     citation = fields.String()
     confidence = fields.String()
     explanation = fields.String()
+    basis = fields.String(metadata={"description": "What the figure rests on: law, standard, "
+                                                   "or this tool's own alert threshold."})
+    track = fields.String(metadata={"description": "custody, or accountability (open until "
+                                                   "case_closed)."})
 
 
 class FlagSchema(Schema):
@@ -112,6 +117,7 @@ class DetentionSchema(Schema):
     events = fields.List(fields.Nested(EventSchema))
     safeguards = fields.List(fields.Nested(SafeguardSchema))
     flags = fields.List(fields.Nested(FlagSchema))
+    attachments = fields.List(fields.Nested(AttachmentSchema))
 
 
 class DetentionListArgs(PageArgs):

@@ -1,8 +1,12 @@
 """Users and organisations."""
+from flask import request
+
 from monitor.api.common import authenticated, current_actor, now, page
 from monitor.parsing import Blueprint
-from monitor.services import users
-from schemas.accounts import OrganizationSchema, UserCreateSchema, UserSchema, UserUpdateSchema
+from monitor.services import credentials, users
+from schemas.accounts import (
+    OrganizationSchema, PasswordChangeSchema, PasswordResetSchema, TokenSchema, UserCreateSchema,
+    UserSchema, UserUpdateSchema)
 from schemas.common import PageArgs, page_of
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and organisations")
@@ -15,6 +19,25 @@ def me():
     """The caller's own account."""
     actor = current_actor()
     return users.get_user(actor, actor.id)
+
+
+@bp.route("/users/me/password", methods=["POST"])
+@authenticated(bp)
+@bp.arguments(PasswordChangeSchema)
+@bp.response(200, TokenSchema)
+def change_own_password(data):
+    """Change your password: every other session ends; the answer holds your new tokens."""
+    return credentials.change_own_password(current_actor(), data["current_password"],
+                                           data["new_password"], request.remote_addr, now())
+
+
+@bp.route("/users/<uuid:user_id>/password", methods=["POST"])
+@authenticated(bp)
+@bp.arguments(PasswordResetSchema)
+@bp.response(204)
+def reset_password(data, user_id):
+    """Set a user's password (admin); every token of that user is revoked."""
+    credentials.reset_password(current_actor(), user_id, data["new_password"], now())
 
 
 @bp.route("/users", methods=["POST"])

@@ -30,6 +30,10 @@ class User(db.Model):
     countries: Mapped[list] = mapped_column(sa.JSON, default=list)
     organization_id = mapped_column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=True)
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
+    # Tokens carry the generation they were issued under; raising it (deactivation, a
+    # password change or reset) revokes every earlier token at once, for good.
+    token_generation: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0,
+                                                  server_default="0")
     created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
     organization = relationship(Organization, lazy="joined")

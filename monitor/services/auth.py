@@ -15,9 +15,9 @@ from monitor.services.access import actor_from_user
 BAD_CREDENTIALS = "Unknown email or wrong password."
 
 
-def _tokens(user):
-    """Issue an access and a refresh token for `user`."""
-    claims = {"role": user.role}
+def issue_tokens(user):
+    """Issue an access and a refresh token for `user`, of its current token generation."""
+    claims = {"role": user.role, "gen": user.token_generation}
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     return {
         "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
@@ -43,13 +43,13 @@ def login(email, password, address, now):
         raise Unauthorized(BAD_CREDENTIALS)
     throttle.reset_account(email)
     audit.record_alone(actor_from_user(user), "auth.login", now, target_type="user", target_id=user.id)
-    return _tokens(user)
+    return issue_tokens(user)
 
 
 def refresh(user, refresh_payload, now):
     """Rotate: revoke the presented refresh token and issue a fresh pair."""
     revoke(refresh_payload, user.id, now)
-    return _tokens(user)
+    return issue_tokens(user)
 
 
 def revoke(payload, user_id, now):
@@ -76,7 +76,11 @@ def _token_state(payload):
         row = db.session.execute(
             select(User, RevokedToken.jti).outerjoin(RevokedToken, RevokedToken.jti == payload["jti"])
             .where(User.id == user_id)).first()
-        state = (None, False) if row is None else (row[0] if row[0].active else None, row[1] is not None)
+        # A token of an earlier generation (issued before a deactivation or a password
+        # change) is revoked; tokens without the claim count as generation 0.
+        state = (None, False) if row is None else (
+            row[0] if row[0].active else None,
+            row[1] is not None or payload.get("gen", 0) != row[0].token_generation)
     cache["monitor.token_key"], cache["monitor.token_state"] = key, state
     return state
 

@@ -1,6 +1,7 @@
 """Users and organisations, managed by admins."""
 import uuid
 
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from monitor.exceptions import Conflict, Invalid, NotFound
@@ -43,9 +44,33 @@ def _check_organization(org_id):
         raise Invalid({"organization_id": ["Unknown organisation."]})
 
 
+def _check_admin_scope(role, countries):
+    """Admins are global (docs/DECISIONS.md): an admin with a country list is refused."""
+    if role == "admin" and countries:
+        raise Invalid({"countries": ["Admins are global: countries must be [] for an admin."]})
+
+
+def _keep_an_admin(user, data):
+    """Conflict if `data` would leave no active global admin (demoting or deactivating the
+    last one, oneself included). The active admins' rows are locked first, so two admins
+    demoting each other at once cannot both succeed (PostgreSQL; SQLite serialises writers)."""
+    was_admin = user.role == "admin" and user.active and not user.countries
+    stays_admin = data.get("role", user.role) == "admin" and data.get("active", user.active)
+    if not was_admin or stays_admin:
+        return
+    admins = select(User.id).where(User.role == "admin", User.active.is_(True))
+    ids = db.session.scalars(admins.with_for_update() if db.engine.dialect.name != "sqlite"
+                             else admins).all()
+    others = db.session.scalar(select(func.count()).select_from(User).where(
+        User.id.in_(ids), User.id != user.id))
+    if not others:
+        raise Conflict("This is the last active admin: make another admin first.")
+
+
 def create_user(actor, data, now):
     """Create a user (admin); the email is unique, case-insensitively."""
     require_role(actor, "admin")
+    _check_admin_scope(data["role"], data.get("countries"))
     _check_organization(data.get("organization_id"))
     user = User(
         email=data["email"].strip().lower(), role=data["role"],
@@ -80,6 +105,8 @@ def update_user(actor, user_id, data, now):
     """Change role, countries, organisation or active flag (admin); takes effect at once."""
     require_role(actor, "admin")
     user = get_user(actor, user_id)
+    _check_admin_scope(data.get("role", user.role), data.get("countries", user.countries))
+    _keep_an_admin(user, data)
     if "organization_id" in data:
         _check_organization(data["organization_id"])
         user.organization_id = data["organization_id"]
@@ -88,6 +115,8 @@ def update_user(actor, user_id, data, now):
     if "countries" in data:
         user.countries = sorted(set(data["countries"]))
     if "active" in data:
+        if user.active and not data["active"]:
+            user.token_generation += 1  # a seized phone's tokens die now, and stay dead
         user.active = data["active"]
     user.updated_at = now
     audit.record(actor, "user.update", now, "user", user.id, {
