@@ -43,6 +43,9 @@ class Config:
     # A sweeper that dies keeps others out this long at most.
     SWEEP_LEASE_SECONDS = _int("SWEEP_LEASE_SECONDS", 0)
     WEBHOOK_INTERVAL_SECONDS = _int("WEBHOOK_INTERVAL_SECONDS", 15)
+    # Webhook URLs may name loopback, private or link-local addresses only when this is on
+    # (a receiver on the same host or LAN); checked at registration and at every delivery.
+    WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
     RULES_DIR = os.environ.get("RULES_DIR")
 
     # CORS is off unless origins are listed (comma-separated, exact match).

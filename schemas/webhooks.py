@@ -1,10 +1,16 @@
 """Schemas for webhooks and their deliveries."""
-from urllib.parse import urlparse
-
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
+from monitor.services.webhook_targets import url_problem
 from schemas.common import PageArgs
-from schemas.fields import Country, StrictUUID, Timestamp
+from schemas.fields import Country, StrictBoolean, StrictUUID, Timestamp
+
+
+def _http_url(value):
+    """Only absolute http(s) URLs without credentials (where they point: the service)."""
+    problem = url_problem(value)
+    if problem:
+        raise ValidationError(problem)
 
 
 class WebhookInSchema(Schema):
@@ -12,17 +18,20 @@ class WebhookInSchema(Schema):
 
     id = StrictUUID()
     organization_id = StrictUUID(required=True)
-    url = fields.String(required=True, validate=validate.Length(max=2000))
+    url = fields.String(required=True, validate=[validate.Length(max=2000), _http_url],
+                        metadata={"format": "uri", "pattern": "^https?://"})
     secret = fields.String(validate=validate.Length(min=16, max=200), load_only=True,
                            metadata={"description": "Generated (and returned once) if omitted."})
     countries = fields.List(Country(), load_default=list)
 
-    @validates("url")
-    def _http_url(self, value, **kwargs):
-        """Only absolute http(s) URLs."""
-        parsed = urlparse(value)
-        if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise ValidationError("Must be an absolute http or https URL.")
+
+class WebhookUpdateSchema(Schema):
+    """What an admin may change on a webhook: disable or enable it, its URL, its countries."""
+
+    url = fields.String(validate=[validate.Length(max=2000), _http_url],
+                        metadata={"format": "uri", "pattern": "^https?://"})
+    countries = fields.List(Country())
+    active = StrictBoolean()
 
 
 class WebhookSchema(Schema):

@@ -3,7 +3,16 @@ from monitor.api.common import authenticated, current_actor, now, page
 from monitor.parsing import Blueprint
 from monitor.services import webhooks
 from schemas.common import PageArgs, page_of
-from schemas.webhooks import DeliveryListArgs, DeliverySchema, WebhookInSchema, WebhookSchema
+from schemas.webhooks import (
+    DeliveryListArgs, DeliverySchema, WebhookInSchema, WebhookSchema, WebhookUpdateSchema)
+
+FIELDS = ("id", "organization_id", "url", "countries", "active", "created_at")
+
+
+def _view(hook, secret=None):
+    """A webhook as answered; its secret only in the response that created it."""
+    body = {k: getattr(hook, k) for k in FIELDS}
+    return {**body, "secret": secret} if secret else body
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description="Webhooks")
 
@@ -12,11 +21,30 @@ bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description=
 @authenticated(bp)
 @bp.arguments(WebhookInSchema)
 @bp.response(201, WebhookSchema)
+@bp.alt_response(200, schema=WebhookSchema, description="Identical replay of an existing id")
 def register(data):
-    """Register a URL for an organisation; every flag change in its countries is POSTed, signed."""
-    hook, secret = webhooks.register(current_actor(), data, now())
-    return {**{k: getattr(hook, k) for k in ("id", "organization_id", "url", "countries",
-                                             "active", "created_at")}, "secret": secret}
+    """Register a URL for an organisation; every flag change in its countries is POSTed, signed.
+
+    The same id again: 200 if identical (the secret is not shown again), 409 if not."""
+    hook, secret, created = webhooks.register(current_actor(), data, now())
+    return (_view(hook, secret), 201) if created else (_view(hook), 200)
+
+
+@bp.route("/<uuid:webhook_id>", methods=["PATCH"])
+@authenticated(bp)
+@bp.arguments(WebhookUpdateSchema)
+@bp.response(200, WebhookSchema)
+def update(data, webhook_id):
+    """Disable or enable a webhook (`active`), or change its URL or countries."""
+    return _view(webhooks.update(current_actor(), webhook_id, data, now()))
+
+
+@bp.route("/<uuid:webhook_id>", methods=["DELETE"])
+@authenticated(bp)
+@bp.response(204)
+def delete(webhook_id):
+    """Remove a webhook and its pending and past deliveries."""
+    webhooks.delete(current_actor(), webhook_id, now())
 
 
 @bp.route("")

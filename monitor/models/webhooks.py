@@ -21,6 +21,9 @@ class Webhook(db.Model):
     countries: Mapped[list] = mapped_column(sa.JSON, default=list)  # [] = every country
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     created_at = mapped_column(UTCDateTime, nullable=False)
+    # Keyed hash of the registration as sent (secret included): a same-id replay is compared
+    # against it. None for webhooks registered before it existed.
+    fingerprint = mapped_column(sa.String(64), nullable=True)
 
 
 class WebhookDelivery(db.Model):

@@ -55,6 +55,12 @@ class Receiver:
         self.server.server_close()
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers_allowed(app, monkeypatch):
+    """These tests deliver to a receiver on 127.0.0.1, which production refuses."""
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", True)
+
+
 @pytest.fixture
 def receiver():
     made = []
