@@ -63,6 +63,11 @@ class Config:
     ARGON2_TIME_COST = _int("ARGON2_TIME_COST", 3)
     ARGON2_MEMORY_COST = _int("ARGON2_MEMORY_COST", 65536)
 
+    # Evidence attachments (issue 14): the largest file, the largest body of one upload PATCH,
+    # and how long an unfinished upload is kept after its last byte.
+    ATTACHMENT_MAX_BYTES = _int("ATTACHMENT_MAX_BYTES", 50 * 1024 * 1024)
+    ATTACHMENT_CHUNK_MAX_BYTES = _int("ATTACHMENT_CHUNK_MAX_BYTES", 8 * 1024 * 1024)
+    ATTACHMENT_ABANDON_HOURS = _int("ATTACHMENT_ABANDON_HOURS", 72)
     EVENT_FUTURE_TOLERANCE_SECONDS = 300
     PAGE_DEFAULT = 50
     PAGE_MAX = 500

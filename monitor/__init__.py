@@ -101,7 +101,12 @@ def _guard_request():
     if request.method in BODY_METHODS and request.path.startswith("/api/"):
         has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
         mimetype = request.mimetype or ""
-        if has_body and not (mimetype == "application/json" or mimetype.endswith("+json")):
+        binary = getattr(view, "body_media_type", None)  # e.g. tus upload chunks
+        if binary:
+            if has_body and mimetype != binary:
+                return errors.problem(415, "Unsupported media type", f"Send the body as {binary}.",
+                                      slug="unsupported-media-type")
+        elif has_body and not (mimetype == "application/json" or mimetype.endswith("+json")):
             return errors.problem(415, "Unsupported media type",
                                   "Send the body as application/json.", slug="unsupported-media-type")
     return None

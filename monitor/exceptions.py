@@ -45,6 +45,18 @@ class TooLarge(AppError):
     status, slug, title = 413, "too-large", "Payload too large"
 
 
+class UnsupportedType(AppError):
+    """A body or file of a media type that is not accepted."""
+
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
+class PreconditionFailed(AppError):
+    """A protocol precondition (e.g. the tus version) is not met."""
+
+    status, slug, title = 412, "precondition-failed", "Precondition failed"
+
+
 class Invalid(AppError):
     """Validation failed; `errors` maps field paths to messages."""
 

@@ -9,6 +9,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from monitor.extensions import db
+from monitor.services import attachments
 from monitor.services import sweep as sweep_service
 from monitor.services import webhooks
 
@@ -81,6 +82,23 @@ def run_delivery_job(app):
             db.session.remove()
 
 
+def run_attachment_cleanup_job(app):
+    """One cleanup tick: remove uploads abandoned for ATTACHMENT_ABANDON_HOURS."""
+    with app.app_context():
+        try:
+            removed = attachments.remove_abandoned(datetime.now(timezone.utc),
+                                                   app.config["ATTACHMENT_ABANDON_HOURS"])
+            if removed:
+                log.info("attachments: %d abandoned uploads removed", removed)
+            return removed
+        except Exception:  # a failing tick must not kill the scheduler
+            log.exception("attachment cleanup failed")
+            db.session.rollback()
+            return None
+        finally:
+            db.session.remove()
+
+
 def _add_job(scheduler, app):
     """Register the jobs once each, replacing any previous registration."""
     start = datetime.now(timezone.utc)
@@ -93,6 +111,8 @@ def _add_job(scheduler, app):
     scheduler.add_job(run_delivery_job, "interval", args=[app], id="webhooks",
                       replace_existing=True, seconds=app.config["WEBHOOK_INTERVAL_SECONDS"],
                       coalesce=True, max_instances=1, next_run_time=start)
+    scheduler.add_job(run_attachment_cleanup_job, "interval", args=[app], id="attachments",
+                      replace_existing=True, seconds=3600, coalesce=True, max_instances=1)
 
 
 def start_scheduler(app):

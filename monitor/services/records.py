@@ -5,6 +5,7 @@ from monitor.domain.evaluator import Case, Event, evaluate
 from monitor.extensions import db
 from monitor.models import CustodyEvent
 from monitor.services import audit, vault
+from monitor.services.attachment_views import attachments_of
 from monitor.services.flags import open_flags_of
 from monitor.services.presenters import detention_view
 
@@ -90,6 +91,7 @@ def full_view(actor, detention, now, audited=True):
     """A single detention with events, safeguards and open flags; identity reads are audited."""
     view = detention_view(detention, actor, events=detention.events,
                           safeguards=safeguards(detention, now), flags=open_flags(detention))
+    view["attachments"] = attachments_of(detention.id, actor)
     if audited:
         audit_identity_read(actor, [detention.id], now)
     return view
