@@ -98,6 +98,13 @@ def _guard_request():
         database.mark_write_request()
     else:  # reads, and authenticated writers until their token has been checked
         database.mark_read_request()
+    if getattr(view, "takes_write_lock_after_auth", False):
+        return None  # authorization first: api.common.authenticated checks the media type after
+    return unsupported_media(view)
+
+
+def unsupported_media(view):
+    """A 415 problem when the request's body is not of the type `view` reads, else None."""
     if request.method in BODY_METHODS and request.path.startswith("/api/"):
         has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
         mimetype = request.mimetype or ""

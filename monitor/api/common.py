@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from flask import current_app, json, request, url_for
 from flask_jwt_extended import get_current_user, jwt_required
 
+import monitor
 from monitor import database
 from monitor.services.access import actor_from_user, require_endpoint_role
 
@@ -36,6 +37,9 @@ def authenticated(blp, refresh=False, either=False):
         def begin_use_case(*args, **kwargs):
             # The role check comes before the arguments decorators below read the body.
             require_endpoint_role(current_actor(), request.endpoint)
+            refused = monitor.unsupported_media(current_app.view_functions.get(request.endpoint))
+            if refused is not None:
+                return refused
             if database.is_write_method(request.method):
                 database.begin_write_unit()
             return view(*args, **kwargs)

@@ -25,7 +25,8 @@ POLICY = {
     "visits.create_visit": CUSTODY_WRITERS, "visits.sync_batch": CUSTODY_WRITERS,
     "flags.acknowledge": FLAG_ACKNOWLEDGERS, "flags.dismiss": ADMINS,
     "webhooks.register": ADMINS, "webhooks.replay": ADMINS,
-    "webhooks.update_webhook": ADMINS, "webhooks.delete_webhook": ADMINS,
+    "webhooks.update": ADMINS, "webhooks.delete": ADMINS,
+    "attachments.create_attachment": CUSTODY_WRITERS, "attachments.patch_upload": CUSTODY_WRITERS,
     # reads with query arguments
     "users.list_users": ADMINS, "users.list_organizations": ADMINS, "audit.list_audit": ADMINS,
     "webhooks.list_webhooks": ADMINS, "webhooks.list_deliveries": ADMINS,

@@ -67,3 +67,15 @@ def test_researcher_posting_a_malformed_user_gets_403(client, auth):
     response = client.post("/api/v1/users", json={"email": 3}, headers=auth("researcher", ()))
     assert response.status_code == 403
     assert response.mimetype == "application/problem+json"
+
+
+def test_the_media_type_is_checked_after_authorization(client, auth, make_user, headers_for):
+    text = {"Content-Type": "text/plain"}
+    anonymous = client.post("/api/v1/users", data="x", headers=text)
+    assert anonymous.status_code == 401
+    forbidden = client.post("/api/v1/users", data="x", headers={**auth("researcher", ()), **text})
+    assert forbidden.status_code == 403
+    allowed = client.post("/api/v1/users", data="x", headers={**auth("admin", ()), **text})
+    assert allowed.status_code == 415
+    login = client.post("/api/v1/auth/login", data="x", headers=text)
+    assert login.status_code == 415
