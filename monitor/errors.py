@@ -7,6 +7,8 @@ from werkzeug.exceptions import HTTPException
 from monitor.exceptions import AppError, flatten_messages
 
 PROBLEM_TYPE = "tag:safeguards-monitor,2026:problem:"
+MISSING_TOKEN = "Send an access token: Authorization: Bearer <token>."
+INVALID_TOKEN = "The token is not valid."
 log = logging.getLogger(__name__)
 
 
@@ -78,8 +80,10 @@ def register_jwt_handlers(jwt):
         return problem(401, "Unauthorized", reason, slug="unauthorized",
                        headers={"WWW-Authenticate": "Bearer"})
 
-    jwt.unauthorized_loader(lambda reason: unauthorized(reason))
-    jwt.invalid_token_loader(lambda reason: unauthorized(reason))
+    # The library's reasons name its parser's internals ("Invalid crypto padding", "Not
+    # enough segments", the header it expected): a client learns only what to send.
+    jwt.unauthorized_loader(lambda reason: unauthorized(MISSING_TOKEN))
+    jwt.invalid_token_loader(lambda reason: unauthorized(INVALID_TOKEN))
     jwt.expired_token_loader(lambda header, payload: unauthorized("Token has expired."))
     jwt.revoked_token_loader(lambda header, payload: unauthorized("Token has been revoked."))
     jwt.user_lookup_error_loader(lambda header, payload: unauthorized("Account unknown or inactive."))
