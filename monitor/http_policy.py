@@ -1,6 +1,8 @@
 """Response headers every answer carries, and CORS (off unless origins are configured)."""
 from flask import request
 
+from monitor import compression
+
 SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
@@ -11,6 +13,10 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
                                "script-src 'self'; frame-ancestors 'none'; base-uri 'none'",
 }
+# The field app (/app/) runs with no inline script or style and talks only to this origin.
+APP_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+           "connect-src 'self'; worker-src 'self'; manifest-src 'self'; object-src 'none'; "
+           "base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 CORS_METHODS = "GET, POST, PATCH, DELETE, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type, If-None-Match"
 
@@ -37,6 +43,10 @@ def decorate(app, response):
     """Add security headers, no-store caching for API data, and CORS for allowed origins."""
     for name, value in SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.path == "/app" or request.path.startswith("/app/"):
+        response.headers["Content-Security-Policy"] = APP_CSP
+        # Revalidated every time (ETag, 304); the service worker serves them offline.
+        response.headers.setdefault("Cache-Control", "no-cache")
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
     if request.path.startswith("/api/") and not request.path.startswith("/api/v1/docs/assets"):
@@ -50,6 +60,7 @@ def decorate(app, response):
 
 
 def install(app):
-    """Register the hooks."""
+    """Register the hooks (gzip request bodies are inflated before anything reads them)."""
     app.before_request(lambda: preflight(app))
     app.after_request(lambda response: decorate(app, response))
+    compression.install(app)

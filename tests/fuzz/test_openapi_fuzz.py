@@ -21,7 +21,9 @@ def _fuzz(operation, fresh_headers, statuses):
     @given(case=strategy)
     def run(case):
         # a fresh token per case: the fuzzer also calls logout, which revokes the one it sent
-        response = case.call_and_validate(headers=fresh_headers(), checks=CHECKS)
+        # identity: schemathesis's WSGI transport asks for gzip but does not inflate answers
+        response = case.call_and_validate(headers={**fresh_headers(), "Accept-Encoding": "identity"},
+                                          checks=CHECKS)
         statuses.append(response.status_code)
     run()
 
