@@ -46,6 +46,8 @@ def create_app(test_config=None):
     errors.register_jwt_handlers(jwt)
     from monitor.api import register
     register(app, extensions.api)
+    from monitor.web import bp as web_bp
+    app.register_blueprint(web_bp)
     errors.register_error_handlers(app)
     http_policy.install(app)
     app.before_request(_guard_request)
