@@ -1,8 +1,12 @@
-"""Court days: Kenya's rule that a 24-hour limit ending outside court hours, or on a day the
+"""Court days and working days.
+
+Court days: Kenya's rule that a 24-hour limit ending outside court hours, or on a day the
 courts do not sit, runs to the end of the next court day (Constitution art. 49(1)(f)).
 
 Assumption, stated because the Constitution gives none: courts sit 08:00–17:00 local time,
 Monday to Friday, except public holidays (the `holidays` package's calendar for the country).
+Working days: the same Monday-to-Friday calendar without hours (the Philippines' 60 working
+days for a torture complaint's investigation, RA 9745 s.9(a)).
 """
 from datetime import datetime, time, timedelta
 from functools import lru_cache
@@ -36,3 +40,15 @@ def court_deadline(due, tz_name, country="KE"):
     while not is_court_day(day, country):
         day += timedelta(days=1)
     return datetime.combine(day, CLOSE, tzinfo=zone).astimezone(due.tzinfo)
+
+
+def working_days_deadline(start: datetime, days: int, tz_name: str, country: str) -> datetime:
+    """The end (next local midnight) of the `days`-th working day after `start`'s local day.
+
+    The day of `start` itself is not counted, as "within N days" is read in procedure."""
+    zone = ZoneInfo(tz_name)
+    day, counted = start.astimezone(zone).date(), 0
+    while counted < days:
+        day += timedelta(days=1)
+        counted += is_court_day(day, country)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone).astimezone(start.tzinfo)

@@ -4,7 +4,7 @@ Pure and deterministic: events are sorted by (time, id), so the result never dep
 order they were recorded in; all arithmetic is elapsed UTC time, so no limit moves with
 daylight saving (a facility's time zone only matters for court-day calendars).
 
-- deadline: from the first trigger (or from every trigger when `retrigger`), one of
+- deadline: from the first trigger (or where the rule's `start` says: see domain.clock) (or from every trigger when `retrigger`), one of
   `satisfied_by` must happen within the limit (`within_hours`, or `limit_by` a fact: when
   the fact is unknown the strictest limit applies and the explanation says so; "immediately"
   is 0 h plus `grace_hours`). `extended_by` events granted before expiry add their
@@ -12,17 +12,26 @@ daylight saving (a facility's time zone only matters for court-day calendars).
   after → met_late; not met and past due → overdue while in custody, violated once custody
   has ended. Custody ending before the due time: release satisfies rules marked
   `release_satisfies` (custody and judicial limits), other rules no longer apply.
-- condition: a trigger event whose details match `violated_when` is a violation at once.
+- condition: a trigger event whose details match `violated_when` is a violation at once
+  (when the rule has `when_preceded_by`: only if one of those events came at or before it,
+  as a confession admitted in court after it was retracted or alleged to be forced).
+- track: custody rules end with custody (release or death); accountability rules (the
+  complaint, the investigation, the trial) end only at `case_closed`, so their deadlines
+  stay pending, then overdue, after release.
 - recurring: a first deadline, then a new one `every_hours` after each satisfying event,
   until custody ends; any late cycle makes the rule met_late, a missing current one overdue.
 """
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Mapping, Sequence
+from zoneinfo import ZoneInfo
 
-from monitor.domain.calendar import court_deadline
+from monitor.domain.calendar import is_court_day
+from monitor.domain.clock import clock_start, due_at
+from monitor.domain.rules import Rule
 
 ENDING = ("release", "death_in_custody")
+CASE_END = "case_closed"
 SEVERITY_ORDER = ("violated", "overdue", "met_late", "pending", "met", "not_applicable")
 
 
@@ -45,6 +54,8 @@ class Case:
     events: Sequence[Event]
     timezone: str = "UTC"
     facts: Mapping[str, Any] = field(default_factory=dict)
+    # facility id (str) -> (country, kind), for the facilities its events name
+    places: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -60,44 +71,13 @@ class SafeguardResult:
     severity: str
     confidence: str
     explanation: str
+    basis: str = "law"
+    track: str = "custody"
 
 
 def applies(rule, juvenile):
     """Does the rule cover this age group?"""
     return rule.applies_to == "all" or rule.applies_to == ("juvenile" if juvenile else "adult")
-
-
-def _limit(rule, case):
-    """(hours, note): the rule's limit, choosing by a deciding fact when it has one."""
-    if not rule.limit_by:
-        return float(rule.within_hours), ""
-    fact, table = rule.limit_by
-    value = case.facts.get(fact)
-    key = None if value is None else str(value).lower()
-    hours = dict(table)
-    if key in hours:
-        return hours[key], f"{fact} = {key}: {hours[key]:g} h"
-    strictest = min(hours.values())
-    return strictest, f"{fact} unknown: strictest limit ({strictest:g} h) applied"
-
-
-def _due(rule, case, start, events):
-    """(due time, note) of a deadline starting at `start`, with extensions and calendar."""
-    hours, note = _limit(rule, case)
-    due = start + timedelta(hours=hours + (rule.grace_hours if hours == 0 else 0))
-    ceiling = start + timedelta(hours=rule.max_hours) if rule.max_hours else None
-    for event in events:
-        if event.type in rule.extended_by and start <= event.occurred_at <= due:
-            extra = event.details.get("extended_by_hours") or event.details.get("delay_hours") or 0
-            due += timedelta(hours=float(extra))
-            if ceiling is not None:
-                due = min(due, ceiling)
-    if rule.calendar == "court_days":
-        rolled = court_deadline(due, case.timezone, rule.id.split(".")[0].upper())
-        if rolled != due:
-            note = (note + "; " if note else "") + "rolled to the end of the next court day"
-        due = rolled
-    return due, note
 
 
 def _satisfying(rule, events, start):
@@ -108,10 +88,14 @@ def _satisfying(rule, events, start):
     return None
 
 
-def _deadline_occurrence(rule, case, start, events, end, now):
-    """(status, due, met_at, words) for one deadline started at `start`."""
-    due, note = _due(rule, case, start, events)
-    done = _satisfying(rule, events, start)
+def _deadline_occurrence(rule: Rule, case: Case, trigger: datetime, events: Sequence[Event],
+                         end: Event | None, now: datetime, country: str) -> tuple:
+    """(status, due, met_at, words) for one deadline triggered at `trigger`."""
+    start, start_note = clock_start(rule, case, trigger, events, country)
+    due, note = due_at(rule, case, start, events, country)
+    note = "; ".join(n for n in (start_note, note) if n)
+    done = _satisfying(rule, events, trigger)  # met before a later start is met all the same
+    ended = "the case closed" if rule.track == "accountability" else "custody ended"
     if done is not None and (end is None or done.occurred_at <= end.occurred_at):
         status = "met" if done.occurred_at <= due else "met_late"
         return status, due, done.occurred_at, _words(status, note)
@@ -119,8 +103,10 @@ def _deadline_occurrence(rule, case, start, events, end, now):
         if end.occurred_at <= due:
             if rule.release_satisfies and end.type == "release":
                 return "met", due, end.occurred_at, _words("released in time", note)
-            return "not_applicable", due, None, _words("custody ended before it fell due", note)
-        return "violated", due, None, _words("custody ended past the limit without it", note)
+            if rule.track == "accountability":  # closing a case without it is the impunity watched
+                return "violated", due, None, _words("the case closed without it", note)
+            return "not_applicable", due, None, _words(f"{ended} before it fell due", note)
+        return "violated", due, None, _words(f"{ended} past the limit without it", note)
     status = "overdue" if now > due else "pending"
     return status, due, None, _words(status, note)
 
@@ -135,90 +121,146 @@ def _worst(occurrences):
     return min(reversed(occurrences), key=lambda o: SEVERITY_ORDER.index(o[0]))
 
 
-def _deadline(rule, case, events, end, now):
+def _triggers(rule: Rule, events: Sequence[Event]) -> list[Event]:
+    """The events that start (or, for a condition, are judged by) the rule."""
+    return [e for e in events if any(m.matches(e) for m in rule.trigger)]
+
+
+def _deadline(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
+              now: datetime, country: str) -> tuple:
     """Worst occurrence of a deadline, and the next pending due time among them all."""
-    triggers = [e.occurred_at for e in events if e.type in rule.trigger]
+    triggers = [e.occurred_at for e in _triggers(rule, events)]
     if not triggers:
         return ("not_applicable", None, None, "not triggered"), None
     starts = triggers if rule.retrigger else triggers[:1]
-    occurrences = [_deadline_occurrence(rule, case, s, events, end, now) for s in starts]
+    occurrences = [_deadline_occurrence(rule, case, s, events, end, now, country) for s in starts]
     wake = min((o[1] for o in occurrences if o[0] == "pending"), default=None)
     return _worst(occurrences), wake
 
 
-def _condition(rule, events):
+def _condition(rule: Rule, events: Sequence[Event]) -> tuple:
     """Violated at the first trigger event that breaks the condition."""
-    triggered = [e for e in events if e.type in rule.trigger]
+    triggered = _triggers(rule, events)
     if not triggered:
         return "not_applicable", None, None, "not triggered"
     for event in triggered:
-        if any(m.matches(event) for m in rule.violated_when):
+        if not any(m.matches(event) for m in rule.violated_when):
+            continue
+        if not rule.when_preceded_by:
             return "violated", event.occurred_at, None, f"{event.type} without the safeguard"
+        prior = next((p for p in events if p is not event and p.occurred_at <= event.occurred_at
+                      and any(m.matches(p) for m in rule.when_preceded_by)), None)
+        if prior is not None:
+            return "violated", event.occurred_at, None, (
+                f"{event.type} at {event.occurred_at:%Y-%m-%d %H:%M} UTC after "
+                f"{_described(prior)} at {prior.occurred_at:%Y-%m-%d %H:%M} UTC")
     return "met", None, triggered[0].occurred_at, f"{len(triggered)} {triggered[0].type} event(s) compliant"
 
 
-def _recurring(rule, case, events, end, now):
+def _on_day(rule: Rule, case: Case, events: Sequence[Event], country: str) -> tuple:
+    """Violated by a trigger on a day that is not a working day (local time, public holidays
+    of the rule set's country): Cameroon's rule that custody is not ordered at weekends."""
+    triggered = _triggers(rule, events)
+    if not triggered:
+        return "not_applicable", None, None, "not triggered"
+    code = country or rule.id.split(".")[0].upper()
+    zone = ZoneInfo(case.timezone)
+    for event in triggered:
+        day = event.occurred_at.astimezone(zone).date()
+        if not is_court_day(day, code):
+            return "violated", event.occurred_at, None, (
+                f"{event.type} on {day:%A %Y-%m-%d}, not a working day"
+                + (f" ({rule.note})" if rule.note else ""))
+    return "met", None, triggered[0].occurred_at, f"{triggered[0].type} on a working day"
+
+
+def _described(event: Event) -> str:
+    """An event named with the details that made it count ('confession (retracted)')."""
+    flags = [key for key, value in sorted(event.details.items()) if value is True]
+    flags += [f"no {key.removesuffix('_present')}" for key, value in sorted(event.details.items())
+              if value is False and key.endswith("_present")]
+    return event.type + (f" ({', '.join(flags)})" if flags else "")
+
+
+def _recurring(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
+               now: datetime, country: str) -> tuple:
     """A chain of deadlines, each starting at the previous satisfying event."""
-    triggers = [e.occurred_at for e in events if e.type in rule.trigger]
+    triggers = [e.occurred_at for e in _triggers(rule, events)]
     if not triggers:
         return "not_applicable", None, None, "not triggered"
-    due, _ = _due(rule, case, triggers[0], events)
+    start, start_note = clock_start(rule, case, triggers[0], events, country)
+    due, _ = due_at(rule, case, start, events, country)
     late, last_met, cycle = 0, None, 0
     for event in events:
-        if event.occurred_at < triggers[0] or not any(m.matches(event) for m in rule.satisfied_by):
+        if event.occurred_at < start or not any(m.matches(event) for m in rule.satisfied_by):
             continue
         if end is not None and event.occurred_at > end.occurred_at:
             break
         late += event.occurred_at > due
         last_met, cycle = event.occurred_at, cycle + 1
         due = event.occurred_at + timedelta(hours=rule.every_hours)
+    first = f"; first {start_note}" if start_note else ""
     if end is not None:
         if end.occurred_at > due:
-            return "violated", due, last_met, f"custody ended with review {cycle + 1} missing"
-        return ("met_late" if late else "met"), due, last_met, f"{cycle} review(s), {late} late"
+            return "violated", due, last_met, f"custody ended with review {cycle + 1} missing{first}"
+        return ("met_late" if late else "met"), due, last_met, f"{cycle} review(s), {late} late{first}"
     if now > due:
-        return "overdue", due, last_met, f"review {cycle + 1} overdue"
-    return ("met_late" if late else "pending"), due, last_met, f"{cycle} review(s), {late} late; next due"
+        return "overdue", due, last_met, f"review {cycle + 1} overdue{first}"
+    return ("met_late" if late else "pending"), due, last_met, f"{cycle} review(s), {late} late; next due{first}"
 
 
-def evaluate_with_next_change(case, rule_sets, now):
+def evaluate_with_next_change(case: Case, rule_sets: Sequence[Any], now: datetime
+                              ) -> tuple[list[SafeguardResult], datetime | None]:
     """(results, next change instant or None) in one pass: what the sweep stores."""
     results, wakes = _evaluate(case, rule_sets, now)
     return results, min(wakes, default=None)
 
 
-def _evaluate(case, rule_sets, now):
+def _evaluate(case: Case, rule_sets: Sequence[Any], now: datetime
+              ) -> tuple[list[SafeguardResult], list[datetime]]:
     """(results, wake-up times): the evaluation and when each pending part falls due."""
     events = sorted(case.events, key=lambda e: (e.occurred_at, e.id))
-    end = next((e for e in events if e.type in ENDING), None)
+    ends = {"custody": next((e for e in events if e.type in ENDING), None),
+            "accountability": next((e for e in events if e.type == CASE_END), None)}
     results, wakes = [], []
     for rule_set in rule_sets:
+        country = getattr(rule_set, "country", "") or ""
         for rule in rule_set.rules:
-            wake = None
+            wake, end = None, ends[rule.track]
+            exempt = rule.except_when is not None and case.facts.get(rule.except_when) is True
             if not applies(rule, case.juvenile):
                 status, due, met, words = "not_applicable", None, None, f"applies to {rule.applies_to} only"
+            elif exempt:
+                status, due, met, words = "not_applicable", None, None, (
+                    f"does not apply: {rule.except_when} = true" + (f" ({rule.note})" if rule.note else ""))
+            elif rule.kind == "condition" and rule.violated_on:
+                status, due, met, words = _on_day(rule, case, events, country)
             elif rule.kind == "condition":
                 status, due, met, words = _condition(rule, events)
             elif rule.kind == "recurring":
-                status, due, met, words = _recurring(rule, case, events, end, now)
+                status, due, met, words = _recurring(rule, case, events, end, now, country)
                 wake = due if end is None and due is not None and due >= now else None
             else:
-                (status, due, met, words), wake = _deadline(rule, case, events, end, now)
+                (status, due, met, words), wake = _deadline(rule, case, events, end, now, country)
+            if rule.except_when is not None and case.facts.get(rule.except_when) is None \
+                    and applies(rule, case.juvenile):
+                words += f"; {rule.except_when} unknown: the rule applies (strict reading)"
             results.append(SafeguardResult(
                 rule=rule.id, safeguard=rule.safeguard, status=status, due_at=due, met_at=met,
                 citation=rule.citation, severity=rule.severity, confidence=rule.confidence,
-                explanation=f"{rule.title or rule.safeguard}: {words}"))
+                explanation=f"{rule.title or rule.safeguard}: {words}", basis=rule.basis,
+                track=rule.track))
             if wake is not None:
                 wakes.append(wake)
     return results, wakes
 
 
-def evaluate(case, rule_sets, now):
+def evaluate(case: Case, rule_sets: Sequence[Any], now: datetime) -> list[SafeguardResult]:
     """One result per rule of the given sets (national and intl side by side)."""
     return _evaluate(case, rule_sets, now)[0]
 
 
-def next_change_at(case, rule_sets, now):
+def next_change_at(case: Case, rule_sets: Sequence[Any], now: datetime) -> datetime | None:
     """The earliest instant (not before `now`) after which a status changes with no new event.
 
     A deadline is met up to and including its due time, so the change happens just after it:

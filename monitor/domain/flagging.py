@@ -3,6 +3,8 @@
 A flag is raised when a safeguard is overdue or violated; it resolves by itself with
 `met_late` when the safeguard is met late, `cleared` when events recorded later show it was
 not breached after all, or `released` when custody ends by release.
+Accountability rules (the complaint, the investigation, the trial) outlive custody: release
+neither resolves their flags nor raises them already resolved.
 A dismissed flag stays dismissed. A resolved flag whose rule breaches again (a recurring
 review missed once more, family notice after a new transfer) is reopened: one flag per
 detention and rule, always.
@@ -27,8 +29,12 @@ class FlagChange:
 
 def plan_flag_changes(results, existing, custody_status):
     """Compare evaluation `results` with `existing` {rule: (status, resolution, due_at)}."""
+    record_status = custody_status
     changes = []
     for result in results:
+        # an accountability flag after release behaves as a custody flag in custody
+        custody_status = (record_status if getattr(result, "track", "custody") == "custody"
+                          else "in_custody")
         current = existing.get(result.rule)
         breach = result.status in BREACHES
         if current is None:
@@ -36,10 +42,10 @@ def plan_flag_changes(results, existing, custody_status):
                 resolution = "released" if custody_status == "released" else None
                 changes.append(FlagChange("raise", result.rule, resolution, result))
             continue
-        status, resolution, due_at = current
+        flag_status, resolution, due_at = current
         if resolution == "dismissed":
             continue
-        if status != "resolved":
+        if flag_status != "resolved":
             if result.status == "met_late":
                 changes.append(FlagChange("resolve", result.rule, "met_late", result))
             elif result.status in CLEAR:
@@ -52,7 +58,7 @@ def plan_flag_changes(results, existing, custody_status):
             changes.append(FlagChange("reopen", result.rule, result=result))
     open_rules = {rule for rule, (status, _, _) in existing.items() if status != "resolved"}
     evaluated = {r.rule for r in results}
-    if custody_status == "released":
+    if record_status == "released":
         for rule in sorted(open_rules - evaluated):
             changes.append(FlagChange("resolve", rule, "released"))
     return changes

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from monitor.domain.vocabulary import (
-    CONFIDENCES, EVENT_TYPES, RULE_APPLIES, RULE_KINDS, SAFEGUARDS, SEVERITIES)
+    CONFIDENCES, EVENT_TYPES, FACILITY_KINDS, RULE_APPLIES, RULE_BASES, RULE_CALENDARS,
+    RULE_KINDS, RULE_TRACKS, SAFEGUARDS, SEVERITIES)
 
 KINDS = RULE_KINDS
 APPLIES = RULE_APPLIES
@@ -16,7 +17,10 @@ REQUIRED = {"id": str, "safeguard": str, "kind": str, "trigger": list, "applies_
 OPTIONAL = {"satisfied_by": list, "within_hours": (int, float), "grace_hours": (int, float),
             "extended_by": list, "max_hours": (int, float), "retrigger": bool,
             "every_hours": (int, float), "violated_when": list, "limit_by": dict,
-            "calendar": str, "release_satisfies": bool, "title": str, "note": str}
+            "calendar": str, "release_satisfies": bool, "title": str, "note": str,
+            "start": dict, "basis": str, "track": str, "when_preceded_by": list,
+            "within_days": int, "extension_hours": (int, float), "except_when": str,
+            "violated_on": str}
 
 
 class RuleFileError(ValueError):
@@ -33,6 +37,20 @@ class Match:
     def matches(self, event):
         """True if `event` has this type and these detail values."""
         return event.type == self.type and all(event.details.get(k) == v for k, v in self.details)
+
+
+@dataclass(frozen=True)
+class Start:
+    """A clock that starts at the first `event` after the trigger rather than at the trigger.
+
+    The event counts only at a facility of the rule set's country (and of `facility_kinds`
+    when given); the clock starts at trigger + `cap_hours` if that is earlier, and at the
+    trigger itself when the event is not recorded (the strict reading). PACE s.41(2): the
+    relevant time is the arrival at the station, or arrest + 24 h if earlier."""
+
+    event: str
+    cap_hours: float | None = None
+    facility_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,14 @@ class Rule:
     release_satisfies: bool = False
     title: str = ""
     note: str = ""
+    start: Start | None = None
+    basis: str = "law"
+    track: str = "custody"
+    when_preceded_by: tuple = ()
+    within_days: int | None = None
+    extension_hours: float | None = None  # an extension event's hours when its details give none
+    except_when: str | None = None  # a boolean fact that, when true, takes the case out of the rule
+    violated_on: str | None = None  # a condition on the trigger's day: "non_working_day"
     raw: dict = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -117,19 +143,28 @@ def _rule(path, code, raw):
     if raw["confidence"] not in CONFIDENCES:
         _fail(path, rule_id, "'confidence' must be H, M, L, H/M or M/L")
     for key in ("trigger", "extended_by"):
-        bad = [t for t in raw.get(key, []) if t not in EVENT_TYPES]
+        bad = [t for t in raw.get(key, []) if not isinstance(t, dict) and t not in EVENT_TYPES]
         if bad:
             _fail(path, rule_id, f"'{key}' has unknown event types {bad}")
     kind = raw["kind"]
-    if kind in ("deadline", "recurring") and ("within_hours" not in raw and "limit_by" not in raw
-                                              or not raw.get("satisfied_by")):
-        _fail(path, rule_id, f"a {kind} rule needs 'satisfied_by' and 'within_hours' or 'limit_by'")
+    if kind in ("deadline", "recurring") and (
+            not {"within_hours", "limit_by", "within_days"} & set(raw) or not raw.get("satisfied_by")):
+        _fail(path, rule_id, f"a {kind} rule needs 'satisfied_by' and 'within_hours', "
+                             "'within_days' or 'limit_by'")
     if kind == "recurring" and "every_hours" not in raw:
         _fail(path, rule_id, "a recurring rule needs 'every_hours'")
-    if kind == "condition" and not raw.get("violated_when"):
-        _fail(path, rule_id, "a condition rule needs 'violated_when'")
-    if raw.get("calendar") not in (None, "court_days"):
-        _fail(path, rule_id, "'calendar' may only be 'court_days'")
+    if kind == "condition" and not raw.get("violated_when") and not raw.get("violated_on"):
+        _fail(path, rule_id, "a condition rule needs 'violated_when' or 'violated_on'")
+    if raw.get("violated_on") not in (None, "non_working_day") or (
+            "violated_on" in raw and kind != "condition"):
+        _fail(path, rule_id, "'violated_on' may only be 'non_working_day', on a condition rule")
+    if raw.get("calendar") not in (None, *RULE_CALENDARS):
+        _fail(path, rule_id, f"'calendar' may only be one of {RULE_CALENDARS}")
+    if ("within_days" in raw) != (raw.get("calendar") == "working_days") or raw.get("within_days", 1) < 1:
+        _fail(path, rule_id, "'within_days' (a positive count) goes with calendar 'working_days'")
+    for key, allowed in (("basis", RULE_BASES), ("track", RULE_TRACKS)):
+        if key in raw and raw[key] not in allowed:
+            _fail(path, rule_id, f"'{key}' must be one of {allowed}")
     limit_by = None
     if "limit_by" in raw:
         spec = raw["limit_by"]
@@ -137,16 +172,44 @@ def _rule(path, code, raw):
             _fail(path, rule_id, "'limit_by' needs 'fact' and an 'hours' table")
         limit_by = (spec["fact"], tuple(sorted((str(k), float(v)) for k, v in spec["hours"].items())))
     return Rule(
-        id=rule_id, safeguard=raw["safeguard"], kind=kind, trigger=tuple(raw["trigger"]),
+        start=_start(path, rule_id, raw.get("start")), basis=raw.get("basis", "law"),
+        track=raw.get("track", "custody"),
+        when_preceded_by=_matches(path, rule_id, raw.get("when_preceded_by", []), "when_preceded_by"),
+        within_days=raw.get("within_days"),
+        id=rule_id, safeguard=raw["safeguard"], kind=kind, trigger=_matches(path, rule_id, raw["trigger"], "trigger"),
         applies_to=raw["applies_to"], severity=raw["severity"], citation=raw["citation"],
         confidence=raw["confidence"], satisfied_by=_matches(path, rule_id, raw.get("satisfied_by", []), "satisfied_by"),
         within_hours=raw.get("within_hours"), grace_hours=float(raw.get("grace_hours", 1.0)),
-        extended_by=tuple(raw.get("extended_by", [])), max_hours=raw.get("max_hours"),
+        extended_by=_matches(path, rule_id, raw.get("extended_by", []), "extended_by"),
+        extension_hours=raw.get("extension_hours"), except_when=raw.get("except_when"),
+        violated_on=raw.get("violated_on"), max_hours=raw.get("max_hours"),
         retrigger=raw.get("retrigger", False), every_hours=raw.get("every_hours"),
         violated_when=_matches(path, rule_id, raw.get("violated_when", []), "violated_when"),
         limit_by=limit_by, calendar=raw.get("calendar"),
         release_satisfies=raw.get("release_satisfies", False), title=raw.get("title", ""),
         note=raw.get("note", ""), raw=raw)
+
+
+def _start(path: object, rule_id: str, spec: object) -> Start | None:
+    """Validate a rule's `start` table (see Start)."""
+    if spec is None:
+        return None
+    if not isinstance(spec, dict) or spec.get("event") not in EVENT_TYPES or set(spec) - {
+            "event", "cap_hours", "facility_kinds"}:
+        _fail(path, rule_id, "'start' needs a known 'event' and takes only 'cap_hours' and 'facility_kinds'")
+    cap = spec.get("cap_hours")
+    kinds = spec.get("facility_kinds", [])
+    if cap is not None and (isinstance(cap, bool) or not isinstance(cap, (int, float)) or cap < 0):
+        _fail(path, rule_id, "'start.cap_hours' must be a non-negative number")
+    if not isinstance(kinds, list) or any(k not in FACILITY_KINDS for k in kinds):
+        _fail(path, rule_id, f"'start.facility_kinds' must list kinds of {FACILITY_KINDS}")
+    return Start(event=spec["event"], cap_hours=None if cap is None else float(cap),
+                 facility_kinds=tuple(kinds))
+
+
+def _entry(match: Match) -> object:
+    """A Match in the API's shape: the bare type, or the type with its details."""
+    return match.type if not match.details else {"type": match.type, "details": dict(match.details)}
 
 
 def load_file(path):
@@ -182,14 +245,17 @@ def load_rule_sets(dirs):
 def rule_to_dict(rule):
     """A rule in the API's shape (kind-specific keys included)."""
     out = {"id": rule.id, "safeguard": rule.safeguard, "kind": rule.kind, "title": rule.title,
-           "trigger": list(rule.trigger),
-           "satisfied_by": [m.type if not m.details else {"type": m.type, "details": dict(m.details)}
-                            for m in rule.satisfied_by],
+           "trigger": [_entry(m) for m in rule.trigger],
+           "satisfied_by": [_entry(m) for m in rule.satisfied_by],
            "within_hours": rule.within_hours, "applies_to": rule.applies_to,
-           "severity": rule.severity, "citation": rule.citation, "confidence": rule.confidence}
+           "severity": rule.severity, "citation": rule.citation, "confidence": rule.confidence,
+           "basis": rule.basis, "track": rule.track}
     if rule.within_hours == 0:
         out["grace_hours"] = rule.grace_hours
-    for key in ("extended_by", "max_hours", "every_hours", "calendar", "note"):
+    if rule.extended_by:
+        out["extended_by"] = [_entry(m) for m in rule.extended_by]
+    for key in ("max_hours", "every_hours", "calendar", "note", "within_days", "extension_hours",
+                "except_when", "violated_on"):
         value = getattr(rule, key)
         if value:
             out[key] = list(value) if isinstance(value, tuple) else value
@@ -199,6 +265,11 @@ def rule_to_dict(rule):
         out["release_satisfies"] = True
     if rule.violated_when:
         out["violated_when"] = [{"type": m.type, "details": dict(m.details)} for m in rule.violated_when]
+    if rule.when_preceded_by:
+        out["when_preceded_by"] = [_entry(m) for m in rule.when_preceded_by]
+    if rule.start:
+        out["start"] = {"event": rule.start.event, "cap_hours": rule.start.cap_hours,
+                        "facility_kinds": list(rule.start.facility_kinds)}
     if rule.limit_by:
         out["limit_by"] = {"fact": rule.limit_by[0], "hours": dict(rule.limit_by[1])}
     return out

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, select, update
 
 from monitor.domain.custody import ENDING, STATE_EVENTS, derive_state
-from monitor.domain.vocabulary import ACCOUNTABILITY_EVENT_TYPES
+from monitor.domain.vocabulary import AFTER_RELEASE_EVENT_TYPES
 from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility
@@ -32,14 +32,14 @@ def _check_against_record(actor, detention, data, now):
     if detention.ended_at is not None:
         if data["type"] in ENDING:
             raise Invalid({"type": [f"Custody already ended ({detention.status})."]})
-        # "Nothing after release" is for custody events: the complaint, the investigation
-        # and the trial follow release (issue 15).
-        if occurred > detention.ended_at and data["type"] not in ACCOUNTABILITY_EVENT_TYPES:
+        # "Nothing after release" is for custody events: the complaint, the investigation,
+        # the trial, and an allegation made or heard at a later hearing follow release.
+        if occurred > detention.ended_at and data["type"] not in AFTER_RELEASE_EVENT_TYPES:
             raise Invalid({"occurred_at": ["After the end of custody."]})
     elif data["type"] in ENDING:
         later = db.session.scalar(select(CustodyEvent.id).where(
             CustodyEvent.detention_id == detention.id, CustodyEvent.occurred_at > occurred,
-            CustodyEvent.type.not_in(ACCOUNTABILITY_EVENT_TYPES)).limit(1))
+            CustodyEvent.type.not_in(AFTER_RELEASE_EVENT_TYPES)).limit(1))
         if later:
             raise Invalid({"occurred_at": ["Events are already recorded after this time."]})
     ref = FACILITY_REFS.get(data["type"])

@@ -1,9 +1,11 @@
 """Detention records as clients see them: with safeguards evaluated and open flags."""
+import uuid
+
 from sqlalchemy import select
 
 from monitor.domain.evaluator import Case, Event, evaluate
 from monitor.extensions import db
-from monitor.models import CustodyEvent
+from monitor.models import CustodyEvent, Facility
 from monitor.services import audit, vault
 from monitor.services.attachment_views import attachments_of
 from monitor.services.flags import open_flags_of
@@ -30,14 +32,31 @@ def domain_events(detention_ids):
     return grouped
 
 
-def case_of(detention, events=None):
+PLACE_KEYS = ("facility_id", "to_facility_id")
+
+
+def places_of(event_lists):
+    """{facility id: (country, kind)} of the facilities the events name, in one query: a
+    clock that starts at the arrival at a station needs the station's country and kind."""
+    ids = {str(e.details[k]) for events in event_lists for e in events for k in PLACE_KEYS
+           if e.details.get(k)}
+    if not ids:
+        return {}
+    rows = db.session.execute(select(Facility.id, Facility.country, Facility.kind).where(
+        Facility.id.in_([uuid.UUID(i) for i in ids])))
+    return {str(fid): (country, kind) for fid, country, kind in rows}
+
+
+def case_of(detention, events=None, places=None):
     """The pure-domain Case of a detention (public details only: free text is never needed)."""
     facility = detention.current_facility
     if events is None:
         events = domain_events([detention.id])[detention.id]
+    if places is None:
+        places = places_of([events])
     return Case(
         arrested_at=detention.arrested_at, juvenile=detention.juvenile, events=tuple(events),
-        timezone=facility.timezone,
+        timezone=facility.timezone, places=places,
         facts={"offence_gravity": detention.offence_gravity,
                "organised_crime": detention.organised_crime,
                "court_within_40km": facility.court_within_40km})
@@ -78,7 +97,7 @@ def _result_dict(result):
         "rule": result.rule, "safeguard": result.safeguard, "status": result.status,
         "due_at": result.due_at, "met_at": result.met_at, "citation": result.citation,
         "severity": result.severity, "confidence": result.confidence,
-        "explanation": result.explanation,
+        "explanation": result.explanation, "basis": result.basis, "track": result.track,
     }
 
 

@@ -19,7 +19,8 @@ from monitor.domain.evaluator import evaluate_with_next_change
 from monitor.extensions import db
 from monitor.models import Detention, SweepState
 from monitor.services.flag_sync import sync_flags_many
-from monitor.services.records import case_of, domain_events, rule_sets_for, stored_outcomes
+from monitor.services.records import (
+    case_of, domain_events, places_of, rule_sets_for, stored_outcomes)
 
 SWEEP = "sweep"
 
@@ -34,8 +35,9 @@ def reevaluate(detention, now, events=None):
 def reevaluate_many(pairs, now):
     """reevaluate() for [(detention, events)] at once; returns each detention's flag changes."""
     evaluated = []
+    places = places_of([events for _, events in pairs])  # one query for the whole batch
     for detention, events in pairs:
-        case, sets = case_of(detention, events), rule_sets_for(detention.current_facility)
+        case, sets = case_of(detention, events, places), rule_sets_for(detention.current_facility)
         results, detention.next_due_at = evaluate_with_next_change(case, sets, now)
         detention.outcomes = stored_outcomes(results, detention.juvenile, sets)
         evaluated.append((detention, results))

@@ -30,9 +30,18 @@ def test_custody_events_after_release_are_still_refused(post_event, detention):
     d = detention(arrested=hours_ago(10))
     assert post_event(d["id"], type="release", occurred_at=iso(hours_ago(9))).status_code == 201
     for kind, details in [("interrogation", {"lawyer_present": True}), ("rights_notified", {}),
-                          ("judicial_appearance", {"ill_treatment_reported": True})]:
+                          ("transfer", {"to_facility_id": d["facility_id"]})]:
         assert "occurred_at" in errors_of(post_event(d["id"], type=kind, details=details,
                                                      occurred_at=iso(hours_ago(2))))
+
+
+def test_an_allegation_and_a_hearing_are_accepted_after_release(post_event, detention):
+    d = detention(arrested=hours_ago(10))
+    assert post_event(d["id"], type="release", occurred_at=iso(hours_ago(9))).status_code == 201
+    assert post_event(d["id"], type="ill_treatment_alleged", details={"methods": ["beating"]},
+                      occurred_at=iso(hours_ago(5))).status_code == 201
+    assert post_event(d["id"], type="judicial_appearance", details={"ill_treatment_reported": True},
+                      occurred_at=iso(hours_ago(3))).status_code == 201
 
 
 def test_release_may_precede_a_recorded_complaint_but_not_a_custody_event(post_event, detention):
