@@ -111,12 +111,11 @@ def _read_pieces():
         raise TooLarge(f"Send at most {limit} bytes per PATCH.")
     stream, pieces, total = request.stream, [], 0
     while True:
-        piece = bytearray()
-        while len(piece) < PIECE_BYTES:
-            data = stream.read(PIECE_BYTES - len(piece))
-            if not data:
-                break
-            piece += data
+        piece = stream.read(PIECE_BYTES)
+        if piece and len(piece) < PIECE_BYTES:  # a short read: fill the piece up
+            piece = bytearray(piece)
+            while len(piece) < PIECE_BYTES and (data := stream.read(PIECE_BYTES - len(piece))):
+                piece += data
         if not piece:
             if request.content_length is not None and total != request.content_length:
                 # The connection ended before the body did: store none of it.

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import io
 import os
+from types import SimpleNamespace
 from typing import Iterator, Optional
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -100,6 +101,13 @@ def head(attachment: Attachment, key: AESGCM, length: int) -> bytes:
         if len(out) >= length:
             break
     return bytes(out[:length])
+
+
+def snapshot(attachment: Attachment) -> SimpleNamespace:
+    """What reading needs of a row, detached from the session (a stream outlives it)."""
+    return SimpleNamespace(id=attachment.id, chunks=attachment.chunks,
+                           received=attachment.received, size=attachment.size,
+                           content_type=attachment.content_type)
 
 
 def drop_chunks(attachment_id) -> None:

@@ -165,22 +165,21 @@ def get_attachment(actor: Actor, attachment_id) -> Attachment:
 
 
 def open_content(actor: Actor, attachment_id, now: datetime) -> tuple:
-    """(row, decrypted chunks) of a complete file, for monitors and admins; audited first."""
+    """(its metadata, decrypted chunks) of a complete file, for monitors and admins; audited first."""
     require_role(actor, *IDENTITY_READERS)
     row = _load(actor, attachment_id)
     if row.status != "complete":
         raise Conflict("The upload is not complete.")
-    key = store.file_key(row)
+    key, ref = store.file_key(row), store.snapshot(row)
     audit.record_alone(actor, "attachment.read", now, target_type="attachment",
                        target_id=row.id, detail={"detention_id": str(row.detention_id)})
-    row = db.session.get(Attachment, attachment_id)  # reloaded after the audit's commit
-    return row, _stream(row, key)
+    return ref, _stream(ref, key)
 
 
-def _stream(row: Attachment, key) -> Iterator[bytes]:
+def _stream(ref, key) -> Iterator[bytes]:
     """The content chunk by chunk; the read transaction ends with the stream."""
     try:
-        yield from store.plain_chunks(row, key)
+        yield from store.plain_chunks(ref, key)
     finally:
         db.session.rollback()
 
