@@ -9,6 +9,8 @@ from schemathesis.checks import (
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+# tus upload chunks (PATCH /attachments/{id}) are raw bytes, like application/octet-stream.
+schemathesis.serializer.alias("application/offset+octet-stream", "application/octet-stream")
 
 
 def _fuzz(operation, fresh_headers, statuses):
