@@ -46,6 +46,10 @@ class DetentionInSchema(Schema):
                                     metadata={"description": "Philippines RPC art. 125 penalty class."})
     organised_crime = StrictBoolean(load_default=None, allow_none=True,
                                     metadata={"description": "Mexico: organised-crime case."})
+    # No load_default: a body without it keeps the fingerprint it had before the field existed.
+    capital_offence = StrictBoolean(allow_none=True, metadata={
+        "description": "Nigeria: arrested on reasonable suspicion of a capital offence "
+                       "(Constitution s.35(7)(a)); unknown keeps the 24/48 h limit."})
 
 
 class PersonSchema(Schema):
@@ -70,6 +74,10 @@ class SafeguardSchema(Schema):
     citation = fields.String()
     confidence = fields.String()
     explanation = fields.String()
+    basis = fields.String(metadata={"description": "What the figure rests on: law, standard, "
+                                                   "or this tool's own alert threshold."})
+    track = fields.String(metadata={"description": "custody, or accountability (open until "
+                                                   "case_closed)."})
     basis = fields.String(metadata={"description": "What the figure rests on: law, standard, "
                                                    "or this tool's own alert threshold."})
     track = fields.String(metadata={"description": "custody, or accountability (open until "
@@ -107,6 +115,7 @@ class DetentionSchema(Schema):
     notes = fields.String()
     offence_gravity = fields.String(allow_none=True)
     organised_crime = fields.Boolean(allow_none=True)
+    capital_offence = fields.Boolean(allow_none=True)
     status = fields.String()
     juvenile = fields.Boolean()
     age_at_arrest = fields.Integer(allow_none=True)

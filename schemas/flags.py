@@ -32,6 +32,10 @@ class RuleSchema(Schema):
     severity = fields.String()
     citation = fields.String()
     confidence = fields.String()
+    basis = fields.String(metadata={"description": "law, standard, or threshold (this tool's own "
+                                                   "alert threshold where the law gives no figure)."})
+    track = fields.String(metadata={"description": "custody, or accountability (after custody, "
+                                                   "open until case_closed)."})
 
 
 class RuleSetSchema(Schema):

@@ -1,10 +1,12 @@
-"""reserved slot (filled by the change that needs it)
+"""detentions: the optional capital_offence fact (Nigeria, Constitution s.35(7)(a))
 
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-12-02 17:20:00
 
 """
+from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -15,8 +17,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Nullable and without default: existing detentions are "unknown", so the strict
+    # 24/48 h limit keeps applying to them.
+    with op.batch_alter_table('detentions') as batch:
+        batch.add_column(sa.Column('capital_offence', sa.Boolean(), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('detentions') as batch:
+        batch.drop_column('capital_offence')

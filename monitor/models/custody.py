@@ -55,6 +55,7 @@ class Detention(db.Model):
     age_at_arrest = mapped_column(sa.Integer, nullable=True)
     offence_gravity = mapped_column(sa.String(20), nullable=True)
     organised_crime = mapped_column(sa.Boolean, nullable=True)
+    capital_offence = mapped_column(sa.Boolean, nullable=True)  # ng s.35(7)(a); None: unknown
     status: Mapped[str] = mapped_column(sa.String(20), default="in_custody", index=True)
     ended_at = mapped_column(UTCDateTime, nullable=True)
     # When the sweep must next look at this detention (None: nothing pending). Indexed so a

@@ -80,6 +80,7 @@ def record_detention(actor, data, now, in_batch=False):
                                          "notes": data.get("notes", "")}, f"detention:{row_id}"),
         juvenile=age is not None and age < 18, age_at_arrest=age,
         offence_gravity=data.get("offence_gravity"), organised_crime=data.get("organised_crime"),
+        capital_offence=data.get("capital_offence"),
         status="in_custody", fingerprint=fingerprint, received_at=now, recorded_by=actor.id,
         created_at=now, updated_at=now)
     arrest = CustodyEvent(

@@ -43,6 +43,7 @@ def detention_view(detention, actor, events=None, safeguards=None, flags=None):
         "facility": facility_view(detention.current_facility), "country": detention.country,
         "arrested_at": detention.arrested_at, "arresting_authority": detention.arresting_authority,
         "offence_gravity": detention.offence_gravity, "organised_crime": detention.organised_crime,
+        "capital_offence": detention.capital_offence,
         "status": detention.status, "juvenile": detention.juvenile,
         "age_at_arrest": detention.age_at_arrest, "ended_at": detention.ended_at,
         "received_at": detention.received_at,

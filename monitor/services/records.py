@@ -59,6 +59,7 @@ def case_of(detention, events=None, places=None):
         timezone=facility.timezone, places=places,
         facts={"offence_gravity": detention.offence_gravity,
                "organised_crime": detention.organised_crime,
+               "capital_offence": detention.capital_offence,
                "court_within_40km": facility.court_within_40km})
 
 
@@ -97,7 +98,7 @@ def _result_dict(result):
         "rule": result.rule, "safeguard": result.safeguard, "status": result.status,
         "due_at": result.due_at, "met_at": result.met_at, "citation": result.citation,
         "severity": result.severity, "confidence": result.confidence,
-        "explanation": result.explanation, "basis": result.basis, "track": result.track,
+        "explanation": result.explanation, "basis": result.basis, "track": result.track, "basis": result.basis, "track": result.track,
     }
 
 
