@@ -78,10 +78,6 @@ class SafeguardSchema(Schema):
                                                    "or this tool's own alert threshold."})
     track = fields.String(metadata={"description": "custody, or accountability (open until "
                                                    "case_closed)."})
-    basis = fields.String(metadata={"description": "What the figure rests on: law, standard, "
-                                                   "or this tool's own alert threshold."})
-    track = fields.String(metadata={"description": "custody, or accountability (open until "
-                                                   "case_closed)."})
 
 
 class FlagSchema(Schema):

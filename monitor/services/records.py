@@ -98,7 +98,7 @@ def _result_dict(result):
         "rule": result.rule, "safeguard": result.safeguard, "status": result.status,
         "due_at": result.due_at, "met_at": result.met_at, "citation": result.citation,
         "severity": result.severity, "confidence": result.confidence,
-        "explanation": result.explanation, "basis": result.basis, "track": result.track, "basis": result.basis, "track": result.track,
+        "explanation": result.explanation, "basis": result.basis, "track": result.track,
     }
 
 
