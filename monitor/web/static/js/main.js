@@ -17,7 +17,16 @@ let ended = null;  // why the session ended, when it did
 let hiddenAt = null;
 let lockTimer = null;
 
-async function route() {
+let routing = Promise.resolve();
+
+// Screens are drawn one after another: a slow screen started earlier never paints over the
+// screen the user has moved on to.
+function route() {
+  routing = routing.then(draw, draw);
+  return routing;
+}
+
+async function draw() {
   const hash = location.hash || "#/";
   if (hash === "#/wipe") return wipeScreen();
   if (!unlocked()) {
@@ -27,7 +36,7 @@ async function route() {
   if (!currentUser()) return signInAgainScreen(ended, () => { ended = null; header(); route(); });
   const partner = currentUser().role === "partner";
   const m = hash.match(/^#\/(d|outbox)\/([0-9a-f-]{36})(\/event)?$/);
-  if (m && m[1] === "d") return m[3] ? newEventScreen(m[2]) : recordScreen(m[2]);
+  if (m && m[1] === "d") return m[3] ? newEventScreen(m[2]) : recordScreen(m[2], route);
   if (m && m[1] === "outbox") return fixScreen(m[2]);
   switch (hash) {
     case "#/new/facility": return newFacilityScreen();

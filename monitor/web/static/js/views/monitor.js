@@ -59,7 +59,10 @@ function safeguardItem(s, zone) {
 }
 
 /** One detention: person, facility, timeline, safeguards (server's or estimated), as of last sync. */
-export async function recordScreen(id, refreshed = false) {
+const fetchedAt = new Map();
+const REFETCH_MS = 15000;
+
+export async function recordScreen(id, redraw) {
   const ctx = await context();
   let det = await cacheGet(`det:${id}`);
   if (!det) {
@@ -87,10 +90,11 @@ export async function recordScreen(id, refreshed = false) {
       h("ol", { class: "timeline" }, (det.events || []).map((e) => h("li", { "data-type": e.type },
         h("strong", {}, t(`event.${e.type}`)), " ", timeEl(e.occurred_at, zone),
         e.local ? h("span", { class: "badge s-pending" }, t("list.unsynced")) : null)))));
-  if (!refreshed && !det.local) {  // newer timeline and safeguards when the server answers
+  if (!det.local && Date.now() - (fetchedAt.get(id) || 0) > REFETCH_MS) {
+    fetchedAt.set(id, Date.now());  // newer timeline and safeguards when the server answers
     call("GET", `/detentions/${id}`).then(async (fresh) => {
       await cachePut(`det:${id}`, fresh);
-      if (location.hash === `#/d/${id}`) recordScreen(id, true);
+      if (location.hash === `#/d/${id}` && redraw) redraw();
     }).catch(() => {});
   }
 }
