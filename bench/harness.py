@@ -1,7 +1,9 @@
 """Shared benchmark plumbing: a throwaway app under gunicorn on 127.0.0.1, and timing helpers."""
 import base64
+import hashlib
 import json
 import os
+import re
 import secrets
 import socket
 import statistics
@@ -171,3 +173,35 @@ def write_report(name, report):
     out.mkdir(exist_ok=True)
     (out / f"{name}.json").write_text(json.dumps(report, indent=2))
     print(json.dumps(report, indent=2))
+
+
+def timed(command, env, cwd=ROOT):
+    """Run `command` under /usr/bin/time -v: (wall seconds, peak RSS in MB, stdout)."""
+    child = subprocess.run(["/usr/bin/time", "-v", *map(str, command)], cwd=cwd, env=env,
+                           capture_output=True, text=True)
+    if child.returncode != 0:
+        raise RuntimeError(child.stderr[-3000:])
+    elapsed = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", child.stderr)
+    seconds = int(elapsed.group(1) or 0) * 3600 + int(elapsed.group(2)) * 60 + float(elapsed.group(3))
+    peak_kb = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", child.stderr).group(1))
+    return seconds, peak_kb / 1024, child.stdout
+
+
+def sha256_of(path):
+    """Hex SHA-256 of a file, read in 1 MiB pieces."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for piece in iter(lambda: f.read(1 << 20), b""):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def scalar(url, sql):
+    """One value from the database at `url` (sqlite:/// or postgresql://), no framework."""
+    if url.startswith("sqlite:///"):
+        import sqlite3
+        with sqlite3.connect(url[len("sqlite:///"):]) as conn:
+            return conn.execute(sql).fetchone()[0]
+    import psycopg
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchone()[0]
