@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 
-.PHONY: install install-test migrate seed run test bench-ingest bench-sweep clean reset
+.PHONY: install install-test migrate seed run test test-stress bench-ingest bench-sweep clean reset
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ run: seed
 
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Not part of CI: the suite three times beside two CPU burners and a second copy of the app.
+test-stress: install-test
+	VENV=$(VENV) PYTEST_ARGS="$(PYTEST_ARGS)" .ci/stress
 
 bench-ingest: install
 	$(BIN)/python bench/ingest.py

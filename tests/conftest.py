@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from flask_jwt_extended import create_access_token, create_refresh_token
 from flask_migrate import upgrade
+from hypothesis import settings
 from sqlalchemy import delete, update
 
 from monitor import create_app
@@ -14,6 +15,11 @@ from monitor.extensions import db
 from monitor.models import Counter, SweepState, User
 from monitor.services.access import actor_from_user
 from monitor.services.passwords import hash_password
+
+# Hypothesis: no per-example deadline anywhere in the suite (tests that touch the database or
+# start processes run slower on a busy machine; a slow example is not a failing one).
+settings.register_profile("suite", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 TEST_DATA_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 KEEP = {"alembic_version", "counters", "sweep_state"}

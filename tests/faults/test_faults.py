@@ -18,6 +18,7 @@ from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Flag
 from seed.bulk import generate
 from tests.conftest import TEST_DATA_KEY
+from tests.processes import listening_socket, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -36,10 +37,12 @@ def test_killing_a_worker_loses_nothing_acknowledged(app, make_user, detention):
     import http.client
     target = detention()
     token = create_access_token(identity=str(make_user("admin", ()).id))
-    port = 20000 + os.getpid() % 20000
+    listener = listening_socket()  # the kernel's port, held from here until gunicorn takes it over
+    port = listener.getsockname()[1]
     server = subprocess.Popen([str(BIN / "gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "-w", "2",
-                               "-b", f"127.0.0.1:{port}", "--access-logfile", "/dev/null", "wsgi:app"],
-                              cwd=ROOT, env=child_env(app), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               "-b", f"fd://{listener.fileno()}", "--access-logfile", "/dev/null", "wsgi:app"],
+                              cwd=ROOT, env=child_env(app), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                              pass_fds=(listener.fileno(),))
     acknowledged, errors, stop = [], [], threading.Event()
     occurred = (datetime.now(timezone.utc) - timedelta(minutes=30)).isoformat()
 
@@ -65,26 +68,35 @@ def test_killing_a_worker_loses_nothing_acknowledged(app, make_user, detention):
                     errors.append(status)
                 break
 
+    def answers():
+        try:
+            return post(str(uuid.uuid4())) in (200, 201)
+        except OSError:
+            return False
+
+    def workers():
+        return subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+
+    threads = [threading.Thread(target=client) for _ in range(4)]
     try:
-        for _ in range(100):
-            try:
-                post(str(uuid.uuid4()))
-                break
-            except OSError:
-                time.sleep(0.1)
-        threads = [threading.Thread(target=client) for _ in range(4)]
+        wait_until(answers, interval=0.1, what="gunicorn to answer")
+        wait_until(lambda: len(workers()) == 2, what="both workers")
         for t in threads:
             t.start()
-        time.sleep(1.5)
-        workers = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
-        os.kill(int(workers[0]), signal.SIGKILL)
-        time.sleep(2.0)
+        # Kill a worker once writes are flowing, then keep writing until as many again are
+        # acknowledged after the kill (counts, not seconds: a busy machine only makes it slower).
+        wait_until(lambda: len(acknowledged) >= 10, what="ten acknowledged writes")
+        os.kill(int(workers()[0]), signal.SIGKILL)
+        killed_at = len(acknowledged)
+        wait_until(lambda: len(acknowledged) >= killed_at + 20 or errors, what="writes after the kill")
+    finally:
         stop.set()
         for t in threads:
-            t.join()
-    finally:
+            if t.ident is not None:  # started
+                t.join()
         server.terminate()
-        server.wait(10)
+        server.wait(30)
+        listener.close()
     assert errors == [] and len(acknowledged) > 20
     db.session.rollback()  # a fresh snapshot: the servers wrote after this session last read
     stored = {str(i) for i in db.session.scalars(select(CustodyEvent.id).where(
@@ -98,17 +110,18 @@ def test_a_sweep_killed_midway_and_restarted_misses_and_duplicates_nothing(app):
     env = child_env(app, SWEEP_BATCH_SIZE="20")
     sweeper = subprocess.Popen([str(BIN / "flask"), "--app", "wsgi", "sweep"], cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    killed_at = None
-    for _ in range(4000):
+
+    def flags_or_exit():
+        """The flag count once there are flags, -1 if the sweep ended first, else falsy."""
         db.session.rollback()
         count = db.session.scalar(select(func.count()).select_from(Flag))
-        if count:
-            sweeper.send_signal(signal.SIGKILL)
-            killed_at = count
-            break
-        if sweeper.poll() is not None:
-            break
-        time.sleep(0.005)
+        return count or (sweeper.poll() is not None and -1)
+
+    seen = wait_until(flags_or_exit, interval=0.005, what="the sweep's first batch or its exit")
+    killed_at = None
+    if seen > 0:
+        sweeper.send_signal(signal.SIGKILL)
+        killed_at = seen
     sweeper.wait(30)
     assert killed_at, "the sweep was not caught mid-way: " + sweeper.stderr.read().decode()[-2000:]
     db.session.rollback()
@@ -142,24 +155,17 @@ def test_the_scheduler_killed_mid_sweep_and_restarted_misses_and_duplicates_noth
 
     scheduler = start()
     try:
-        for _ in range(4000):  # kill it as soon as the first batches are committed
-            flags, due = flags_and_due()
-            if flags:
-                break
-            time.sleep(0.005)
+        # Kill it as soon as the first batches are committed.
+        flags, due = wait_until(lambda: (lambda pair: pair if pair[0] else None)(flags_and_due()),
+                                interval=0.005, what="the scheduler's first batch")
         scheduler.send_signal(signal.SIGKILL)
-        scheduler.wait(10)
+        scheduler.wait(30)
         assert flags and due > 0, "the scheduler was not caught mid-sweep"
         scheduler = start()  # its lease is left behind: the new process waits it out, then sweeps
-        for _ in range(600):
-            flags, due = flags_and_due()
-            if due == 0:
-                break
-            time.sleep(0.05)
+        wait_until(lambda: flags_and_due()[1] == 0, interval=0.05, what="the restarted scheduler to catch up")
     finally:
         scheduler.terminate()
-        scheduler.wait(10)
-    assert due == 0, "the restarted scheduler did not catch up"
+        scheduler.wait(30)
     pairs = db.session.execute(select(Flag.detention_id, Flag.rule)).all()
     assert len(pairs) == len(set(pairs))  # no duplicate
     assert {d for d, rule in pairs if "judicial" in rule} == set(db.session.scalars(select(Detention.id)))
