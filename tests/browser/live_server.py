@@ -165,9 +165,10 @@ class LiveApp:
                 process.wait(30)
 
     def request(self, method: str, path: str, token: str | None = None, json: Any = None,
-                headers: dict[str, str] | None = None, data: bytes | None = None
+                headers: dict[str, str] | None = None, data: bytes | None = None, raw: bool = False
                 ) -> tuple[int, Any, dict[str, str]]:
-        """One HTTP request; (status, parsed JSON body or raw bytes, headers). Never raises on 4xx/5xx."""
+        """One HTTP request; (status, parsed JSON body, or the bytes as sent if `raw` or encoded,
+        headers). Never raises on 4xx/5xx."""
         sent = dict(headers or {})
         if json is not None:
             data = jsonlib.dumps(json).encode()
@@ -181,7 +182,7 @@ class LiveApp:
         except urllib.error.HTTPError as exc:
             status, body, got = exc.code, exc.read(), dict(exc.headers)
         kind = got.get("Content-Type", "")
-        if body and "json" in kind and got.get("Content-Encoding") is None:
+        if body and not raw and "json" in kind and got.get("Content-Encoding") is None:
             body = jsonlib.loads(body)
         return status, body, got
 
