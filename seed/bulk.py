@@ -69,7 +69,7 @@ def _evaluated(rng, now, pair, rule_sets, released_share):
     current = pair[1] if current_id == str(pair[1]["id"]) else pair[0]
     sets = _sets_for(current, rule_sets)
     case = Case(arrested_at=s.arrested_at, juvenile=s.juvenile, events=tuple(domain),
-                timezone=current["timezone"],
+                timezone=current["timezone"], places={str(f["id"]): (f["country"], f["kind"]) for f in pair},
                 facts={"offence_gravity": s.offence_gravity, "organised_crime": s.organised_crime,
                        "court_within_40km": current["court_within_40km"]})
     results, next_due = evaluate_with_next_change(case, sets, now)

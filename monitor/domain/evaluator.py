@@ -121,15 +121,17 @@ def _worst(occurrences):
     return min(reversed(occurrences), key=lambda o: SEVERITY_ORDER.index(o[0]))
 
 
-def _triggers(rule: Rule, events: Sequence[Event]) -> list[Event]:
-    """The events that start (or, for a condition, are judged by) the rule."""
-    return [e for e in events if any(m.matches(e) for m in rule.trigger)]
+def _triggers(rule: Rule, events: Sequence[Event], end: Event | None = None) -> list[Event]:
+    """The events that start (or, for a condition, are judged by) the rule; a custody rule
+    is not started by what happens after custody ended (an allegation made after release)."""
+    return [e for e in events if any(m.matches(e) for m in rule.trigger)
+            and (end is None or rule.track != "custody" or e.occurred_at <= end.occurred_at)]
 
 
 def _deadline(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
               now: datetime, country: str) -> tuple:
     """Worst occurrence of a deadline, and the next pending due time among them all."""
-    triggers = [e.occurred_at for e in _triggers(rule, events)]
+    triggers = [e.occurred_at for e in _triggers(rule, events, end)]
     if not triggers:
         return ("not_applicable", None, None, "not triggered"), None
     starts = triggers if rule.retrigger else triggers[:1]
@@ -138,9 +140,9 @@ def _deadline(rule: Rule, case: Case, events: Sequence[Event], end: Event | None
     return _worst(occurrences), wake
 
 
-def _condition(rule: Rule, events: Sequence[Event]) -> tuple:
+def _condition(rule: Rule, events: Sequence[Event], end: Event | None) -> tuple:
     """Violated at the first trigger event that breaks the condition."""
-    triggered = _triggers(rule, events)
+    triggered = _triggers(rule, events, end)
     if not triggered:
         return "not_applicable", None, None, "not triggered"
     for event in triggered:
@@ -185,7 +187,7 @@ def _described(event: Event) -> str:
 def _recurring(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
                now: datetime, country: str) -> tuple:
     """A chain of deadlines, each starting at the previous satisfying event."""
-    triggers = [e.occurred_at for e in _triggers(rule, events)]
+    triggers = [e.occurred_at for e in _triggers(rule, events, end)]
     if not triggers:
         return "not_applicable", None, None, "not triggered"
     start, start_note = clock_start(rule, case, triggers[0], events, country)
@@ -236,7 +238,7 @@ def _evaluate(case: Case, rule_sets: Sequence[Any], now: datetime
             elif rule.kind == "condition" and rule.violated_on:
                 status, due, met, words = _on_day(rule, case, events, country)
             elif rule.kind == "condition":
-                status, due, met, words = _condition(rule, events)
+                status, due, met, words = _condition(rule, events, end)
             elif rule.kind == "recurring":
                 status, due, met, words = _recurring(rule, case, events, end, now, country)
                 wake = due if end is None and due is not None and due >= now else None
