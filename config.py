@@ -48,6 +48,18 @@ class Config:
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
     RULES_DIR = os.environ.get("RULES_DIR")
 
+    # Trusted reverse proxies (werkzeug's ProxyFix): how many proxies in front of gunicorn to
+    # believe for each X-Forwarded-* header. 0 (default): the headers are ignored, since any
+    # client can send them. Behind one TLS proxy: PROXY_FIX_X_FOR=1 and PROXY_FIX_X_PROTO=1.
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
+    PROXY_FIX_X_PROTO = _int("PROXY_FIX_X_PROTO", 0)
+    PROXY_FIX_X_HOST = _int("PROXY_FIX_X_HOST", 0)
+    PROXY_FIX_X_PORT = _int("PROXY_FIX_X_PORT", 0)
+    PROXY_FIX_X_PREFIX = _int("PROXY_FIX_X_PREFIX", 0)
+    # The server's public base URL (e.g. https://monitor.example.org) for absolute links;
+    # unset, `Link` headers are relative, so a forged Host header is never echoed.
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip().rstrip("/") or None
+
     # CORS is off unless origins are listed (comma-separated, exact match).
     CORS_ORIGINS = tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip())
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)

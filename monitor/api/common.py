@@ -61,10 +61,13 @@ def created_or_replayed(row_and_flag, view, endpoint=None, key=None):
 
 
 def next_link(cursor, param="cursor", aliases=()):
-    """RFC 8288 `Link` headers for the next page: this query with `param` set to `cursor`."""
+    """RFC 8288 `Link` headers for the next page: this query with `param` set to `cursor`,
+    absolute under PUBLIC_URL if set, else relative (resolved against the request's URL)."""
     args = {k: v for k, v in request.args.to_dict().items() if k not in aliases}
     args[param] = cursor
-    return {"Link": f'<{request.base_url}?{urlencode(args)}>; rel="next"'}
+    # Never request.base_url: it is built from the client's Host header.
+    base = (current_app.config.get("PUBLIC_URL") or "") + request.script_root + request.path
+    return {"Link": f'<{base}?{urlencode(args)}>; rel="next"'}
 
 
 def page(rows_and_cursor, view=lambda row: row):
