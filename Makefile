@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 FLASK = $(BIN)/flask --app wsgi
 
-.PHONY: install install-test migrate seed run test test-stress bench-ingest bench-sweep clean reset
+.PHONY: install install-test migrate seed run test test-stress lint typecheck coverage bench-ingest bench-sweep clean reset
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,20 @@ run: seed
 
 test: install-test
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+# Settings of the three tools are in pyproject.toml.
+lint: install-test
+	$(BIN)/ruff check .
+
+typecheck: install-test
+	$(BIN)/mypy monitor schemas
+
+# The whole suite under coverage (branches; child processes too), then the report.
+coverage: install-test
+	rm -f .coverage .coverage.*
+	$(BIN)/coverage run -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/coverage combine -q
+	$(BIN)/coverage report
 
 # Not part of CI: the suite three times beside two CPU burners and a second copy of the app.
 test-stress: install-test

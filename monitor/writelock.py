@@ -6,7 +6,8 @@ long tail of write latency). Writers here first take an exclusive `flock` on a f
 the database, polled, and hold it until their connection goes back to the pool (after
 commit or rollback): a waiting writer starts within about 0.1 ms of the previous one
 finishing (within a millisecond once it has waited 50 ms). The lock belongs to an open
-file, so the kernel drops it if the process dies. After WAIT_SECONDS without it a writer goes on to SQLite's own busy handling.
+file, so the kernel drops it if the process dies. After WAIT_SECONDS without it a writer goes
+on to SQLite's own busy handling.
 """
 import fcntl
 import os

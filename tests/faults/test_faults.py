@@ -10,7 +10,6 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import pytest
 from flask_jwt_extended import create_access_token
 from sqlalchemy import func, select
 
