@@ -95,6 +95,9 @@ class FlagSchema(Schema):
     due_at = Timestamp(allow_none=True)
     raised_at = Timestamp()
     updated_at = Timestamp()
+    visibility = fields.String(validate=validate.OneOf(("in_scope", "left_scope")), metadata={
+        "description": "Feed only. `left_scope`: the flag's detention was transferred out of "
+                       "the countries you read; this is its last change you will see."})
 
 
 class DetentionSchema(Schema):

@@ -25,6 +25,23 @@ def _json(value):
 
 
 def upgrade():
+    op.create_table(
+        "flag_exits",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("flag_id", sa.Uuid(), nullable=False),
+        sa.Column("country", sa.String(length=2), nullable=False),
+        sa.Column("to_country", sa.String(length=2), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("safeguard", sa.String(length=40), nullable=False),
+        sa.Column("severity", sa.String(length=10), nullable=False),
+        sa.Column("view", sa.JSON(), nullable=False),
+        sa.Column("change_seq", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["flag_id"], ["flags.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    with op.batch_alter_table("flag_exits") as batch:
+        batch.create_index("ix_flag_exits_flag_id", ["flag_id"], unique=False)
+        batch.create_index("ix_flag_exits_change_seq", ["change_seq"], unique=False)
     with op.batch_alter_table("users") as batch:
         batch.add_column(sa.Column("token_generation", sa.Integer(), nullable=False,
                                    server_default="0"))
@@ -48,3 +65,4 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("users") as batch:
         batch.drop_column("token_generation")
+    op.drop_table("flag_exits")

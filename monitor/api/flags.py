@@ -45,7 +45,7 @@ def flag_feed(args):
     filters = {k: args.get(k) for k in ("status", "country", "safeguard", "severity")}
     rows, next_cursor = feed.read_feed(current_actor(), args.get("since") or args.get("cursor"),
                                        args["limit"], **filters)
-    body = {"items": [flags.flag_view(f) for f in rows], "next_cursor": next_cursor}
+    body = {"items": rows, "next_cursor": next_cursor}
     # next_cursor is never null here; only a full page says that more may be waiting.
     full = len(rows) == args["limit"]
     headers = next_link(next_cursor, "since", aliases=("cursor",)) if full else None

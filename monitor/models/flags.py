@@ -40,6 +40,22 @@ class Flag(db.Model):
     )
 
 
+class FlagExit(db.Model):
+    """A flag leaving a country's scope (its detention was transferred abroad): the old
+    country's feed shows it once more, as it stood then, and never again."""
+
+    __tablename__ = "flag_exits"
+    id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
+    flag_id = mapped_column(sa.Uuid, sa.ForeignKey("flags.id"), nullable=False, index=True)
+    country: Mapped[str] = mapped_column(sa.String(2))  # the scope it left
+    to_country: Mapped[str] = mapped_column(sa.String(2))  # only to tell who still sees it
+    status: Mapped[str] = mapped_column(sa.String(20))
+    safeguard: Mapped[str] = mapped_column(sa.String(40))
+    severity: Mapped[str] = mapped_column(sa.String(10))
+    view = mapped_column(sa.JSON, nullable=False)  # the flag as it stood when it left
+    change_seq = mapped_column(sa.BigInteger, nullable=False, index=True)
+
+
 class Counter(db.Model):
     """Named monotonic counters; the row lock serialises whoever takes a number."""
 

@@ -14,6 +14,7 @@ from monitor.services import audit, idempotency, vault
 from monitor.services.access import CUSTODY_WRITERS, require_role
 from monitor.services.detentions import get_detention
 from monitor.services.facilities import visible_facility
+from monitor.services.flag_sync import follow_detention
 from monitor.services.records import domain_events
 from schemas.events import PRIVATE_DETAILS
 
@@ -59,9 +60,12 @@ def refresh_detention(detention, events, now):
     status, ended_at, facility_id = derive_state(detention.facility_id, events)
     detention.status, detention.ended_at = status, ended_at
     if str(detention.current_facility_id) != str(facility_id):
+        old_country = detention.country
         # assign the relationship, not only the key: the rules that apply follow the facility
         detention.current_facility = db.session.get(Facility, uuid.UUID(str(facility_id)))
+        detention.current_facility_id = detention.current_facility.id
         detention.country = detention.current_facility.country
+        follow_detention(detention, old_country, now)  # its flags go where it goes
     detention.updated_at = now
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import insert, select, update
 
 from monitor.domain.flagging import plan_flag_changes
 from monitor.extensions import db
-from monitor.models import Counter, Flag
+from monitor.models import Counter, Flag, FlagExit
 from monitor.services import webhooks
 from monitor.services.presenters import FLAG_FIELDS, flag_view
 
@@ -94,3 +94,39 @@ def _apply_change(flag, change, seq, now):
 def _view_of_row(row):
     """flag_view of a row inserted without an ORM object."""
     return {key: row[key] for key in FLAG_FIELDS}
+
+
+def follow_detention(detention, old_country, now):
+    """Move a detention's flags to its current facility and country (after a transfer).
+
+    Each move is a change of the flag (a new feed position, a webhook delivery to the new
+    country). When the country changes, the old country also gets one exit change: the
+    flag as it stood, marked `left_scope`, and nothing that happens to it later."""
+    flags = db.session.scalars(select(Flag).where(Flag.detention_id == detention.id)
+                               .order_by(Flag.raised_at, Flag.rule)).all()
+    if not flags:
+        return
+    abroad = old_country != detention.country
+    numbers = take_numbers(len(flags) * (2 if abroad else 1))
+    exits, exit_views = [], []
+    for flag in flags:
+        if abroad:
+            view = dict(flag_view(flag), updated_at=now, visibility="left_scope")
+            exit_views.append(view)
+            exits.append(FlagExit(flag_id=flag.id, country=old_country, to_country=detention.country,
+                                  status=flag.status, safeguard=flag.safeguard,
+                                  severity=flag.severity, view=webhooks.json_ready(view),
+                                  change_seq=next(numbers)))
+        flag.country, flag.facility_id = detention.country, detention.current_facility_id
+        flag.updated_at, flag.change_seq = now, next(numbers)
+    db.session.add_all(exits)
+    db.session.flush()
+    webhooks.enqueue(exit_views, [e.change_seq for e in exits], now,
+                     event="flag.left_scope", covers=_covered_only_before(detention.country))
+    webhooks.enqueue([flag_view(f) for f in flags], [f.change_seq for f in flags], now)
+
+
+def _covered_only_before(new_country):
+    """Exits go to the webhooks that covered the flag and no longer do."""
+    return lambda hook, view: (bool(hook.countries) and view["country"] in hook.countries
+                               and new_country not in hook.countries)

@@ -141,19 +141,23 @@ def replay(actor, delivery_id, now):
     return delivery
 
 
-def enqueue(views, positions, now):
+def enqueue(views, positions, now, event="flag.changed", covers=None):
     """Add a delivery of each changed flag (its view and feed position) to every active
-    webhook covering its country."""
+    webhook covering its country (or, given `covers(hook, view)`, those it accepts)."""
     if not views:
         return
+    from monitor.services.feed import encode_position  # feed imports the flag models' users
+    covers = covers or (lambda hook, view: not hook.countries or view["country"] in hook.countries)
     hooks = db.session.scalars(select(Webhook).where(Webhook.active.is_(True))).all()
     rows = []
     for view, seq in zip(views, positions):
         payload = None
         for hook in hooks:
-            if hook.countries and view["country"] not in hook.countries:
+            if not covers(hook, view):
                 continue
-            payload = payload or {"event": "flag.changed", "change": seq, "flag": _json_ready(view)}
+            # `change` is the sealed feed position (a cursor), never the global counter.
+            payload = payload or {"event": event, "change": encode_position(seq),
+                                  "flag": json_ready(view)}
             rows.append({"id": uuid.uuid4(), "webhook_id": hook.id, "flag_id": view["id"],
                          "change_seq": seq, "payload": payload, "status": "pending", "attempts": 0,
                          "next_attempt_at": now, "created_at": now})
@@ -161,7 +165,7 @@ def enqueue(views, positions, now):
         db.session.execute(insert(WebhookDelivery.__table__), rows)
 
 
-def _json_ready(view):
+def json_ready(view):
     """Timestamps and ids as strings."""
     return {k: format_timestamp(v) if hasattr(v, "tzinfo") else (str(v) if isinstance(v, uuid.UUID) else v)
             for k, v in view.items()}

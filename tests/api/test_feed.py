@@ -10,6 +10,7 @@ import pytest
 from monitor.database import write_intent
 from monitor.extensions import db
 from monitor.models import Detention, Flag
+from monitor.services.feed import encode_position
 from monitor.services.flag_sync import sync_flags
 from tests.services.factories import T0, hours, make_detention, make_facility
 
@@ -145,15 +146,28 @@ def since_for(text):
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-@pytest.mark.parametrize("position", ["9223372036854775808", "9" * 40, "+5", " 5", "5_0", "-0", ""])
-def test_out_of_range_or_odd_feed_positions_are_422(client, auth, position):
+@pytest.mark.parametrize("position", ["9223372036854775808", "9" * 40, "+5", " 5", "5_0", "-0", "",
+                                      "0", "12"])
+def test_forged_feed_positions_are_422(client, auth, position):
+    # Positions are sealed: the old readable form ("feed:N" in base64) is refused like any forgery.
     response = client.get("/api/v1/flags?since=" + since_for("feed:" + position),
                           headers=auth("partner", ["MX"]))
     assert response.status_code == 422 and "since" in response.get_json()["errors"]
 
 
+def test_a_tampered_cursor_is_422(client, auth):
+    cursor = encode_position(41)
+    raw = bytearray(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    for index in (0, 13, len(raw) - 1):
+        bent = bytearray(raw)
+        bent[index] ^= 1
+        text = base64.urlsafe_b64encode(bytes(bent)).decode().rstrip("=")
+        response = client.get("/api/v1/flags?since=" + text, headers=auth("partner", ["MX"]))
+        assert response.status_code == 422 and "since" in response.get_json()["errors"]
+
+
 def test_largest_feed_position_is_accepted(client, auth):
-    response = client.get("/api/v1/flags?since=" + since_for("feed:9223372036854775807"),
+    response = client.get("/api/v1/flags?since=" + encode_position(9223372036854775807),
                           headers=auth("partner", ["MX"]))
     assert response.status_code == 200 and response.get_json()["items"] == []
 
@@ -163,7 +177,7 @@ def test_full_page_links_to_the_next_with_the_same_filters(client, actor, auth):
     d = make_detention(admin, make_facility(admin))
     raise_flags(d, "mx.a", "mx.b", "mx.c")
     headers = auth("partner", ["MX"])
-    full = client.get("/api/v1/flags?limit=2&status=open&cursor=" + since_for("feed:0"), headers=headers)
+    full = client.get("/api/v1/flags?limit=2&status=open&cursor=" + encode_position(0), headers=headers)
     link = full.headers["Link"]
     assert link.endswith('>; rel="next"')
     query = parse_qs(urlsplit(link[1:link.index(">")]).query)

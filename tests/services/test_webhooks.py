@@ -12,6 +12,7 @@ from monitor.domain.signing import backoff_seconds, sign, verify
 from monitor.extensions import db
 from monitor.models import Organization, WebhookDelivery
 from monitor.services import webhooks
+from monitor.services.feed import decode_position
 from monitor.services.flag_sync import sync_flags
 from tests.services.factories import T0, hours, make_detention, make_facility
 
@@ -98,7 +99,7 @@ def test_signed_delivery_reaches_a_real_receiver(actor, receiver):
     headers, body = r.received[0]
     payload = json.loads(body)
     assert payload["event"] == "flag.changed" and payload["flag"]["rule"] == "mx.judicial_48h"
-    assert payload["flag"]["detention_id"] == str(d.id) and payload["change"] >= 1
+    assert payload["flag"]["detention_id"] == str(d.id) and decode_position(payload["change"]) >= 1
     signature = headers["X-Monitor-Signature"]
     now_ts = int((T0 + hours(50)).timestamp())
     assert verify(SECRET, signature, body, now_ts)
