@@ -1,5 +1,6 @@
 """Engine set-up: SQLite pragmas and write transactions that take the lock up front."""
 import contextvars
+import os
 from contextlib import contextmanager
 
 from sqlalchemy import event
@@ -57,10 +58,23 @@ def mark_read_request():
     _request_unit.set(False)
 
 
+def make_private(database):
+    """Create the SQLite file 0600 before SQLite does (it would follow the umask, 0644 by
+    default), and tighten an existing one and its WAL and SHM files to 0600: they hold the
+    records. SQLite gives the WAL and SHM files it creates the database file's mode."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    for path in (database, database + "-wal", database + "-shm"):
+        if os.path.exists(path) and os.stat(path).st_mode & 0o077:
+            os.chmod(path, 0o600)
+
+
 def configure_engine(engine):
     """Apply per-dialect settings; on SQLite: WAL, foreign keys, busy timeout, explicit BEGIN."""
     if engine.dialect.name != "sqlite":
         return
+    make_private(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn, _record):
