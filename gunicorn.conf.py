@@ -1,6 +1,11 @@
 """gunicorn settings: each worker starts the in-process scheduler (a lease lets one sweep)."""
 import os
 
+from monitor import gunicorn_errors
+
+# gunicorn's own refusals (URL or headers too long, malformed requests) as problem+json.
+gunicorn_errors.install()
+
 bind = os.environ.get("BIND", "127.0.0.1:5000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threaded workers: the worker keeps signalling the arbiter while a thread streams a long
