@@ -32,6 +32,8 @@ from monitor.domain.rules import Rule
 
 ENDING = ("release", "death_in_custody")
 CASE_END = "case_closed"
+# (status, due, met_at, words): one rule's state, before it becomes a SafeguardResult
+Outcome = tuple[str, "datetime | None", "datetime | None", str]
 SEVERITY_ORDER = ("violated", "overdue", "met_late", "pending", "met", "not_applicable")
 
 
@@ -75,12 +77,12 @@ class SafeguardResult:
     track: str = "custody"
 
 
-def applies(rule, juvenile):
+def applies(rule: Rule, juvenile: bool) -> bool:
     """Does the rule cover this age group?"""
     return rule.applies_to == "all" or rule.applies_to == ("juvenile" if juvenile else "adult")
 
 
-def _satisfying(rule, events, start):
+def _satisfying(rule: Rule, events: Sequence[Event], start: datetime) -> Event | None:
     """The first satisfying event at or after `start`, or None."""
     for event in events:
         if event.occurred_at >= start and any(m.matches(event) for m in rule.satisfied_by):
@@ -89,7 +91,7 @@ def _satisfying(rule, events, start):
 
 
 def _deadline_occurrence(rule: Rule, case: Case, trigger: datetime, events: Sequence[Event],
-                         end: Event | None, now: datetime, country: str) -> tuple:
+                         end: Event | None, now: datetime, country: str) -> Outcome:
     """(status, due, met_at, words) for one deadline triggered at `trigger`."""
     start, start_note = clock_start(rule, case, trigger, events, country)
     due, note = due_at(rule, case, start, events, country)
@@ -111,12 +113,12 @@ def _deadline_occurrence(rule: Rule, case: Case, trigger: datetime, events: Sequ
     return status, due, None, _words(status, note)
 
 
-def _words(state, note):
+def _words(state: str, note: str) -> str:
     """One line of explanation."""
     return state + (f" ({note})" if note else "")
 
 
-def _worst(occurrences):
+def _worst(occurrences: list[Outcome]) -> Outcome:
     """The most serious occurrence; among equals, the latest."""
     return min(reversed(occurrences), key=lambda o: SEVERITY_ORDER.index(o[0]))
 
@@ -129,18 +131,18 @@ def _triggers(rule: Rule, events: Sequence[Event], end: Event | None = None) -> 
 
 
 def _deadline(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
-              now: datetime, country: str) -> tuple:
+              now: datetime, country: str) -> tuple[Outcome, datetime | None]:
     """Worst occurrence of a deadline, and the next pending due time among them all."""
     triggers = [e.occurred_at for e in _triggers(rule, events, end)]
     if not triggers:
         return ("not_applicable", None, None, "not triggered"), None
     starts = triggers if rule.retrigger else triggers[:1]
     occurrences = [_deadline_occurrence(rule, case, s, events, end, now, country) for s in starts]
-    wake = min((o[1] for o in occurrences if o[0] == "pending"), default=None)
+    wake = min((o[1] for o in occurrences if o[0] == "pending" and o[1] is not None), default=None)
     return _worst(occurrences), wake
 
 
-def _condition(rule: Rule, events: Sequence[Event], end: Event | None) -> tuple:
+def _condition(rule: Rule, events: Sequence[Event], end: Event | None) -> Outcome:
     """Violated at the first trigger event that breaks the condition."""
     triggered = _triggers(rule, events, end)
     if not triggered:
@@ -159,7 +161,7 @@ def _condition(rule: Rule, events: Sequence[Event], end: Event | None) -> tuple:
     return "met", None, triggered[0].occurred_at, f"{len(triggered)} {triggered[0].type} event(s) compliant"
 
 
-def _on_day(rule: Rule, case: Case, events: Sequence[Event], country: str) -> tuple:
+def _on_day(rule: Rule, case: Case, events: Sequence[Event], country: str) -> Outcome:
     """Violated by a trigger on a day that is not a working day (local time, public holidays
     of the rule set's country): Cameroon's rule that custody is not ordered at weekends."""
     triggered = _triggers(rule, events)
@@ -185,7 +187,7 @@ def _described(event: Event) -> str:
 
 
 def _recurring(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
-               now: datetime, country: str) -> tuple:
+               now: datetime, country: str) -> Outcome:
     """A chain of deadlines, each starting at the previous satisfying event."""
     triggers = [e.occurred_at for e in _triggers(rule, events, end)]
     if not triggers:
@@ -200,7 +202,7 @@ def _recurring(rule: Rule, case: Case, events: Sequence[Event], end: Event | Non
             break
         late += event.occurred_at > due
         last_met, cycle = event.occurred_at, cycle + 1
-        due = event.occurred_at + timedelta(hours=rule.every_hours)
+        due = event.occurred_at + timedelta(hours=rule.every_hours or 0)
     first = f"; first {start_note}" if start_note else ""
     if end is not None:
         if end.occurred_at > due:

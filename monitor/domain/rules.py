@@ -5,6 +5,7 @@ A broken file stops the application with a message naming the file and the rule.
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NoReturn, Sequence
 
 from monitor.domain.vocabulary import (
     CONFIDENCES, EVENT_TYPES, FACILITY_KINDS, RULE_APPLIES, RULE_BASES, RULE_CALENDARS,
@@ -12,9 +13,11 @@ from monitor.domain.vocabulary import (
 
 KINDS = RULE_KINDS
 APPLIES = RULE_APPLIES
-REQUIRED = {"id": str, "safeguard": str, "kind": str, "trigger": list, "applies_to": str,
-            "severity": str, "citation": str, "confidence": str}
-OPTIONAL = {"satisfied_by": list, "within_hours": (int, float), "grace_hours": (int, float),
+REQUIRED: dict[str, type] = {
+    "id": str, "safeguard": str, "kind": str, "trigger": list, "applies_to": str,
+    "severity": str, "citation": str, "confidence": str}
+OPTIONAL: dict[str, type | tuple[type, ...]] = {
+            "satisfied_by": list, "within_hours": (int, float), "grace_hours": (int, float),
             "extended_by": list, "max_hours": (int, float), "retrigger": bool,
             "every_hours": (int, float), "violated_when": list, "limit_by": dict,
             "calendar": str, "release_satisfies": bool, "title": str, "note": str,
@@ -32,9 +35,9 @@ class Match:
     """An event type, optionally with required detail values."""
 
     type: str
-    details: tuple = ()
+    details: tuple[tuple[str, Any], ...] = ()
 
-    def matches(self, event):
+    def matches(self, event: Any) -> bool:
         """True if `event` has this type and these detail values."""
         return event.type == self.type and all(event.details.get(k) == v for k, v in self.details)
 
@@ -60,20 +63,20 @@ class Rule:
     id: str
     safeguard: str
     kind: str
-    trigger: tuple
+    trigger: tuple[Match, ...]
     applies_to: str
     severity: str
     citation: str
     confidence: str
-    satisfied_by: tuple = ()
+    satisfied_by: tuple[Match, ...] = ()
     within_hours: float | None = None
     grace_hours: float = 1.0
-    extended_by: tuple = ()
+    extended_by: tuple[Match, ...] = ()
     max_hours: float | None = None
     retrigger: bool = False
     every_hours: float | None = None
-    violated_when: tuple = ()
-    limit_by: tuple | None = None  # (fact, ((value, hours), ...))
+    violated_when: tuple[Match, ...] = ()
+    limit_by: tuple[str, tuple[tuple[str, float], ...]] | None = None  # (fact, ((value, hours), ...))
     calendar: str | None = None
     release_satisfies: bool = False
     title: str = ""
@@ -81,12 +84,12 @@ class Rule:
     start: Start | None = None
     basis: str = "law"
     track: str = "custody"
-    when_preceded_by: tuple = ()
+    when_preceded_by: tuple[Match, ...] = ()
     within_days: int | None = None
     extension_hours: float | None = None  # an extension event's hours when its details give none
     except_when: str | None = None  # a boolean fact that, when true, takes the case out of the rule
     violated_on: str | None = None  # a condition on the trigger's day: "non_working_day"
-    raw: dict = field(default_factory=dict, compare=False, repr=False)
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -96,15 +99,16 @@ class RuleSet:
     code: str
     name: str
     country: str
-    rules: tuple
+    rules: tuple[Rule, ...]
     source: str = ""
 
 
-def _fail(path, rule_id, message):
+def _fail(path: object, rule_id: str | None, message: str) -> NoReturn:
+    """Stop loading with a message naming the file and the rule."""
     raise RuleFileError(f"{path}: rule {rule_id or '?'}: {message}")
 
 
-def _matches(path, rule_id, entries, what):
+def _matches(path: object, rule_id: str, entries: Sequence[Any], what: str) -> tuple[Match, ...]:
     """Parse `satisfied_by` / `violated_when`-style entries into Match objects."""
     out = []
     for entry in entries:
@@ -119,19 +123,22 @@ def _matches(path, rule_id, entries, what):
     return tuple(out)
 
 
-def _rule(path, code, raw):
+def _rule(path: object, code: str, raw: Any) -> Rule:
     """Validate one [[rules]] table and build the Rule."""
-    rule_id = raw.get("id") if isinstance(raw, dict) else None
     if not isinstance(raw, dict):
         _fail(path, None, "each rule must be a table")
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not rule_id:
+        _fail(path, None, "'id' is required (str)")
     unknown = set(raw) - set(REQUIRED) - set(OPTIONAL)
     if unknown:
         _fail(path, rule_id, f"unknown keys {sorted(unknown)}")
-    for key, kind in REQUIRED.items():
-        if not isinstance(raw.get(key), kind) or raw.get(key) in ("", []):
-            _fail(path, rule_id, f"'{key}' is required ({kind.__name__})")
-    for key, kind in OPTIONAL.items():
-        if key in raw and (not isinstance(raw[key], kind) or isinstance(raw[key], bool) != (kind is bool)):
+    for key, required_type in REQUIRED.items():
+        if not isinstance(raw.get(key), required_type) or raw.get(key) in ("", []):
+            _fail(path, rule_id, f"'{key}' is required ({required_type.__name__})")
+    for key, allowed_type in OPTIONAL.items():
+        if key in raw and (not isinstance(raw[key], allowed_type)
+                           or isinstance(raw[key], bool) != (allowed_type is bool)):
             _fail(path, rule_id, f"'{key}' has the wrong type")
     if not rule_id.startswith(code + "."):
         _fail(path, rule_id, f"ids must start with '{code}.'")
@@ -212,7 +219,7 @@ def _entry(match: Match) -> object:
     return match.type if not match.details else {"type": match.type, "details": dict(match.details)}
 
 
-def load_file(path):
+def load_file(path: str | Path) -> RuleSet:
     """Load and validate one rule file."""
     try:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
@@ -230,9 +237,9 @@ def load_file(path):
                    rules=rules, source=str(path))
 
 
-def load_rule_sets(dirs):
+def load_rule_sets(dirs: Sequence[str | Path]) -> dict[str, RuleSet]:
     """Every *.toml in `dirs`, in order; a later directory may add a code or replace one."""
-    sets = {}
+    sets: dict[str, RuleSet] = {}
     for directory in dirs:
         for path in sorted(Path(directory).glob("*.toml")):
             rule_set = load_file(path)
@@ -242,9 +249,9 @@ def load_rule_sets(dirs):
     return sets
 
 
-def rule_to_dict(rule):
+def rule_to_dict(rule: Rule) -> dict[str, Any]:
     """A rule in the API's shape (kind-specific keys included)."""
-    out = {"id": rule.id, "safeguard": rule.safeguard, "kind": rule.kind, "title": rule.title,
+    out: dict[str, Any] = {"id": rule.id, "safeguard": rule.safeguard, "kind": rule.kind, "title": rule.title,
            "trigger": [_entry(m) for m in rule.trigger],
            "satisfied_by": [_entry(m) for m in rule.satisfied_by],
            "within_hours": rule.within_hours, "applies_to": rule.applies_to,
