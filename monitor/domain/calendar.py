@@ -8,7 +8,7 @@ Monday to Friday, except public holidays (the `holidays` package's calendar for 
 Working days: the same Monday-to-Friday calendar without hours (the Philippines' 60 working
 days for a torture complaint's investigation, RA 9745 s.9(a)).
 """
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -18,17 +18,17 @@ OPEN, CLOSE = time(8, 0), time(17, 0)
 
 
 @lru_cache(maxsize=64)
-def _holidays(country, year):
+def _holidays(country: str, year: int) -> holidays.HolidayBase:
     """Public holidays of one country and year."""
     return holidays.country_holidays(country, years=year)
 
 
-def is_court_day(day, country):
+def is_court_day(day: date, country: str) -> bool:
     """Mon–Fri and not a public holiday."""
     return day.weekday() < 5 and day not in _holidays(country, day.year)
 
 
-def court_deadline(due, tz_name, country="KE"):
+def court_deadline(due: datetime, tz_name: str, country: str = "KE") -> datetime:
     """Roll `due` (aware UTC) to 17:00 local of the next court day when it falls outside hours."""
     zone = ZoneInfo(tz_name)
     local = due.astimezone(zone)

@@ -9,7 +9,10 @@ A dismissed flag stays dismissed. A resolved flag whose rule breaches again (a r
 review missed once more, family notice after a new transfer) is reopened: one flag per
 detention and rule, always.
 """
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 BREACHES = ("overdue", "violated")
 # Events recorded late can show that a flagged safeguard was in fact met in time (or is not yet
@@ -27,10 +30,24 @@ class FlagChange:
     result: object = None
 
 
-def plan_flag_changes(results, existing, custody_status):
+class ResultLike(Protocol):
+    """What the plan reads of an evaluation result (an `accountability` result may also carry
+    `track`, read with getattr so custody results need not)."""
+
+    @property
+    def rule(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def due_at(self) -> datetime | None: ...
+
+
+def plan_flag_changes(results: Sequence[ResultLike],
+                      existing: Mapping[str, tuple[str, str | None, datetime | None]],
+                      custody_status: str) -> list[FlagChange]:
     """Compare evaluation `results` with `existing` {rule: (status, resolution, due_at)}."""
     record_status = custody_status
-    changes = []
+    changes: list[FlagChange] = []
     for result in results:
         # an accountability flag after release behaves as a custody flag in custody
         custody_status = (record_status if getattr(result, "track", "custody") == "custody"

@@ -1,6 +1,7 @@
 """JSON text as data: strict decoding, and the values no field can hold. Pure, no Flask."""
 import json
 import math
+from typing import Any, NoReturn
 
 # Python refuses to convert longer integer literals (a ValueError deep in json.loads); no
 # field holds a number anywhere near this long.
@@ -20,23 +21,23 @@ class OutOfRange:
 OUT_OF_RANGE = OutOfRange()
 
 
-def _parse_int(text: str):
+def _parse_int(text: str) -> int | OutOfRange:
     """An integer literal, or OUT_OF_RANGE past MAX_INTEGER_DIGITS."""
     return OUT_OF_RANGE if len(text.lstrip("-")) > MAX_INTEGER_DIGITS else int(text)
 
 
-def _parse_float(text: str):
+def _parse_float(text: str) -> float | OutOfRange:
     """A number with a fraction or exponent, or OUT_OF_RANGE when it overflows to infinity."""
     value = float(text)
     return value if math.isfinite(value) else OUT_OF_RANGE
 
 
-def _refuse_constant(name: str):
+def _refuse_constant(name: str) -> NoReturn:
     """NaN and Infinity are JavaScript, not JSON (RFC 8259)."""
     raise json.JSONDecodeError(f"{name} is not a JSON value", name, 0)
 
 
-def decode(text: str):
+def decode(text: str) -> Any:
     """Strict JSON: NaN/Infinity refused, out-of-range numbers kept as OUT_OF_RANGE."""
     return json.loads(text, parse_int=_parse_int, parse_float=_parse_float,
                       parse_constant=_refuse_constant)
@@ -51,7 +52,7 @@ def _unencodable(text: str) -> bool:
     return False
 
 
-def bad_values(data, path: str = "") -> dict:
+def bad_values(data: object, path: str = "") -> dict[str, list[str]]:
     """Field errors ({"a.b": [message]}) for every value or key no field can hold."""
     errors = {}
     if isinstance(data, dict):

@@ -4,20 +4,27 @@ A research record never carries a name, a birth date, notes, lawyers' names or a
 free text: the person is a keyed pseudonym, the arrest a month, every event a type plus
 hours since arrest, every safeguard an outcome.
 """
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import datetime
 from statistics import median
+from typing import Any, TypeVar
+
+G = TypeVar("G", bound=Hashable)
+Row = Mapping[str, Any]
+# key_of(row) → (group, safeguard, status, met_at) tuples, one per counted safeguard
+KeyOf = Callable[[Row], Iterable[tuple[Any, str, str, str | None]]]
 
 OUTCOME_COUNTS = ("met", "met_late", "pending", "overdue", "violated")
 WORST_FIRST = ("violated", "overdue", "pending", "met_late", "met")
 MIN_CELL = 5
 
 
-def hours_between(start, end):
+def hours_between(start: datetime, end: datetime) -> float:
     """Elapsed hours, rounded to 0.01."""
     return round((end - start).total_seconds() / 3600, 2)
 
 
-def research_record(row, events, person_ref):
+def research_record(row: Row, events: Iterable[tuple[str, datetime]], person_ref: str) -> dict[str, Any]:
     """One detention as researchers receive it (event times: naive UTC)."""
     arrested = row["arrested_at"]
     naive = arrested.replace(tzinfo=None)
@@ -34,7 +41,7 @@ def research_record(row, events, person_ref):
     }
 
 
-def _outcome(outcome, arrested):
+def _outcome(outcome: Row, arrested: datetime) -> dict[str, Any]:
     """A stored safeguard outcome with times as hours since arrest."""
     due, met = outcome.get("due_at"), outcome.get("met_at")
     return {"rule": outcome["rule"], "safeguard": outcome["safeguard"], "status": outcome["status"],
@@ -52,14 +59,14 @@ CSV_COLUMNS = ("person_ref", "country", "jurisdiction", "facility_kind", "sex", 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_safe(value):
+def csv_safe(value: object) -> object:
     """A CSV cell that no spreadsheet runs as a formula: risky text gets a leading quote."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
 
-def csv_rows(record):
+def csv_rows(record: Row) -> Iterator[dict[str, object]]:
     """Flat rows (one per event, then one per safeguard outcome), every cell formula-safe."""
     base = {k: record[k] for k in ("person_ref", "country", "jurisdiction", "facility_kind", "sex",
                                    "age_at_arrest", "juvenile", "arrest_month", "status")}
@@ -73,13 +80,15 @@ def csv_rows(record):
         yield {key: csv_safe(value) for key, value in row.items()}
 
 
-def worst_by_safeguard(outcomes):
+def worst_by_safeguard(outcomes: Iterable[Row] | None) -> dict[str, tuple[str, str | None]]:
     """Per safeguard, the worst status over its rules (national and international) and the
     earliest time it was met, so one detention counts once per safeguard."""
-    merged = {}
+    merged: dict[str, tuple[str, str | None]] = {}
     for o in outcomes or []:
         if o["status"] not in OUTCOME_COUNTS:
             continue
+        status: str | None
+        met: str | None
         status, met = merged.get(o["safeguard"], (None, None))
         if status is None or WORST_FIRST.index(o["status"]) < WORST_FIRST.index(status):
             status = o["status"]
@@ -89,7 +98,7 @@ def worst_by_safeguard(outcomes):
     return merged
 
 
-def compliance_table(rows, key_of, partition=True):
+def compliance_table(rows: Iterable[Row], key_of: KeyOf, partition: bool = True) -> list[dict[str, Any]]:
     """Group detentions by `key_of(row)` and count outcomes per safeguard; small cells hidden.
 
     `rows` carry arrested_at and outcomes. A group (for group_by=safeguard, the safeguard
@@ -99,7 +108,7 @@ def compliance_table(rows, key_of, partition=True):
     ones from a total (another grouping, or a wider filter): complementary suppression then
     hides more, smallest first, until no hidden group or cell stands alone or sums under
     MIN_CELL (see `complement`)."""
-    groups = {}
+    groups: dict[Any, dict[str, Any]] = {}
     for row in rows:
         for group, safeguard, status, met in key_of(row):
             cell = groups.setdefault(group, {"detentions": set(), "safeguards": {}})
@@ -113,7 +122,7 @@ def compliance_table(rows, key_of, partition=True):
     hidden = {group for group, size in sizes.items() if size < MIN_CELL}
     if partition:
         hidden = complement(hidden, sizes)
-    hidden_cells = {}
+    hidden_cells: dict[str, set[Any]] = {}
     for name in {name for cell in groups.values() for name in cell["safeguards"]}:
         column = {group: sum(cell["safeguards"][name]["counts"].values())
                   for group, cell in groups.items() if name in cell["safeguards"]}
@@ -123,7 +132,7 @@ def compliance_table(rows, key_of, partition=True):
             for group, cell in sorted(groups.items(), key=lambda kv: str(kv[0]))]
 
 
-def complement(hidden, sizes):
+def complement(hidden: Iterable[G], sizes: Mapping[G, int]) -> set[G]:
     """Hide more of `sizes` (smallest first) until the hidden ones are none, or at least two
     summing to MIN_CELL or more: a total minus the shown ones then singles nobody out."""
     hidden = set(hidden)
@@ -133,10 +142,11 @@ def complement(hidden, sizes):
     return hidden
 
 
-def _cell(group, cell, suppressed, hidden_cells):
+def _cell(group: object, cell: Mapping[str, Any], suppressed: bool,
+          hidden_cells: Mapping[str, set[Any]]) -> dict[str, Any]:
     """One output group, itself suppressed or with its hidden safeguard cells nulled."""
     size = len(cell["detentions"])
-    safeguards = {}
+    safeguards: dict[str, dict[str, Any]] = {}
     for name, stats in sorted(cell["safeguards"].items()):
         if suppressed or group in hidden_cells[name]:
             safeguards[name] = dict(dict.fromkeys(OUTCOME_COUNTS), median_hours=None, suppressed=True)
