@@ -49,8 +49,13 @@ def _pg(*args, check=True):
 
 
 @contextmanager
-def pg_cluster():
-    """The kept cluster, started (created the first time) and stopped afterwards."""
+def pg_cluster(reuse=True):
+    """The kept cluster, started (created the first time) and stopped afterwards; if it is
+    already running (a caller up the stack started it), used as it is."""
+    if reuse and (PG_DIR / "data").exists() and \
+            _pg("pg_ctl", "-D", str(PG_DIR / "data"), "status", check=False).returncode == 0:
+        yield f"postgresql://postgres@127.0.0.1:{PG_PORT}"
+        return
     if not list(Path("/usr/lib/postgresql").glob("*/bin")):
         subprocess.run([str(harness.ROOT / ".ci" / "postgres.sh"), "stop", "/nonexistent"], check=False)
     PG_DIR.mkdir(parents=True, exist_ok=True)
@@ -67,7 +72,7 @@ def pg_cluster():
         _pg("pg_ctl", "-D", str(PG_DIR / "data"), "-m", "fast", "-w", "stop", check=False)
 
 
-def _psql(server, sql, database="postgres"):
+def psql(sql, database="postgres"):
     """One statement through psql; returns its unaligned output."""
     return _pg("psql", "-h", "127.0.0.1", "-p", str(PG_PORT), "-U", "postgres", "-d", database,
                "-At", "-c", sql).stdout.strip()
@@ -117,20 +122,20 @@ def dataset(backend, n, due, work, fresh=False):
         return
     with pg_cluster() as server:
         template = f"bench_{name}"
-        now = _psql(server, "SELECT shobj_description(oid, 'pg_database') FROM pg_database"
+        now = psql("SELECT shobj_description(oid, 'pg_database') FROM pg_database"
                             f" WHERE datname = '{template}'")
         if not now:  # absent, or half-made by an interrupted run (the comment marks it done)
-            _psql(server, f"DROP DATABASE IF EXISTS {template}")
-            _psql(server, f"CREATE DATABASE {template}")
+            psql(f"DROP DATABASE IF EXISTS {template}")
+            psql(f"CREATE DATABASE {template}")
             now = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
             _generate(dict(base, DATABASE_URL=f"{server}/{template}", BENCH_NOW=now), n, due)
-            _psql(server, "VACUUM ANALYZE", database=template)
-            _psql(server, f"COMMENT ON DATABASE {template} IS '{now}'")
+            psql("VACUUM ANALYZE", database=template)
+            psql(f"COMMENT ON DATABASE {template} IS '{now}'")
         database = template
         if fresh:  # a file-level copy: seconds, where generating takes minutes
             database = f"run_{name}"
-            _psql(server, f"DROP DATABASE IF EXISTS {database}")
-            _psql(server, f"CREATE DATABASE {database} TEMPLATE {template}")
+            psql(f"DROP DATABASE IF EXISTS {database}")
+            psql(f"CREATE DATABASE {database} TEMPLATE {template}")
         env = dict(base, DATABASE_URL=f"{server}/{database}", BENCH_NOW=now)
         harness.flask(env, "db", "upgrade")
         yield env

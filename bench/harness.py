@@ -56,14 +56,19 @@ def prepare(env):
 
 
 @contextmanager
-def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="/healthz", log=None):
-    """Serve `app` with gunicorn on a free port (stderr to `log` if given); yields the base URL."""
+def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="/healthz", log=None,
+             serving=None):
+    """Serve `app` with gunicorn on a free port (stderr to `log` if given); yields the base URL.
+
+    `serving` (gunicorn arguments) replaces the worker model, e.g. sync workers with keep-alive."""
     port = free_port()
     err = open(log, "wb") if log else subprocess.PIPE
     # Without the project's config (the bare baseline), the same worker model all the same.
     conf = (["-c", str(ROOT / "gunicorn.conf.py")] if config else
             ["-k", "gthread", "--threads", env.get("WEB_THREADS", "1"),
              "--keep-alive", env.get("WEB_KEEPALIVE", "0")])
+    if serving:
+        conf = serving
     proc = subprocess.Popen(
         [str(BIN / "gunicorn"), *conf, "-w", str(workers), "-b", f"127.0.0.1:{port}",
          "--access-logfile", "/dev/null", app],
