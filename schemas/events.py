@@ -147,6 +147,18 @@ PRIVATE_DETAILS = frozenset({"lawyer_name", "relationship", "authority", "review
 assert set(DETAILS) == set(EVENT_TYPES), "every event type needs a details schema"
 
 
+def document_details(spec) -> None:
+    """Add each event type's details schema to the OpenAPI document (`details` is a free
+    object in the event schema: which schema applies depends on `type`)."""
+    for schema in dict.fromkeys(DETAILS.values()):
+        if schema is not _Empty and schema.__name__ not in spec.components.schemas:
+            spec.components.schema(schema.__name__, schema=schema)
+
+
+DETAILS_BY_TYPE = "; ".join(f"{kind}: {'none' if schema is _Empty else schema.__name__}"
+                            for kind, schema in DETAILS.items())
+
+
 class EventInSchema(Schema):
     """A custody event as a client sends it."""
 
@@ -154,7 +166,8 @@ class EventInSchema(Schema):
     type = fields.String(required=True, validate=validate.OneOf(EVENT_TYPES))
     occurred_at = Timestamp(required=True)
     source = fields.String(load_default="monitor_observation", validate=validate.OneOf(SOURCES))
-    details = fields.Dict(load_default=dict)
+    details = fields.Dict(load_default=dict, metadata={
+        "description": "By type, the components schema that validates it: " + DETAILS_BY_TYPE})
     notes = Text(max_length=10000, load_default="")
 
     @validates_schema(skip_on_field_errors=False)

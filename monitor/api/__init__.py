@@ -10,3 +10,5 @@ def register(app, api):
         api.register_blueprint(module.bp)
     app.register_blueprint(health.bp)
     app.register_blueprint(docs.bp)
+    from schemas.events import document_details
+    document_details(api.spec)

@@ -78,3 +78,33 @@ def test_investigating_body_and_findings_are_hidden_from_partners(post_event, de
     report = [e for e in response.get_json()["events"] if e["type"] == "forensic_report"][0]
     assert "findings" not in report["details"]
     assert report["details"]["consistency"] == "typical_of"
+
+
+def test_sync_accepts_accountability_events_after_release_in_any_order(client, auth, facility):
+    import uuid
+    headers, f = auth("monitor", ["MX"]), facility()
+    did = str(uuid.uuid4())
+    batch = {"detentions": [{"id": did, "person": {"name": "X"}, "facility_id": f["id"],
+                             "arrested_at": iso(hours_ago(30)), "arresting_authority": "p"}],
+             "events": [{"id": str(uuid.uuid4()), "detention_id": did, "type": "complaint_filed",
+                         "occurred_at": iso(hours_ago(2)), "details": {"by": "ngo", "to": "nhri"}},
+                        {"id": str(uuid.uuid4()), "detention_id": did, "type": "release",
+                         "occurred_at": iso(hours_ago(20))},
+                        {"id": str(uuid.uuid4()), "detention_id": did, "type": "rights_notified",
+                         "occurred_at": iso(hours_ago(1))}]}
+    response = client.post("/api/v1/sync", json=batch, headers=headers)
+    assert response.status_code == 200
+    results = [(r["kind"], r["status"]) for r in response.get_json()["results"]]
+    assert results.count(("event", "created")) == 2, results  # the complaint and the release
+    assert ("event", "invalid") in results  # a custody event after release still is not
+
+
+def test_openapi_documents_every_event_details_schema(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    text = str(spec)
+    for name in ("complaint_filed", "investigation_opened", "forensic_report", "case_closed",
+                 "evidence_ruling", "charge_filed", "prosecution_opened"):
+        assert name in text, name
+    for field in ("ill_treatment_reported", "confession_admitted", "diagnostic_of", "capital_offence",
+                  "basis"):
+        assert field in text, field
