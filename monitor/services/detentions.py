@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import defer, lazyload
 
+from monitor.domain import plausibility
 from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Person
@@ -40,6 +41,10 @@ def _validate(actor, data, now):
     birth = person.get("birth_date")
     if birth is not None and birth > data["arrested_at"].date():
         raise Invalid({"person.birth_date": ["After the arrest."]})
+    from_birth = age_at(birth, data["arrested_at"], facility.timezone) if birth else None
+    implausible = plausibility.arrest_errors(data["arrested_at"], person.get("age"), from_birth, now)
+    if implausible:
+        raise Invalid(implausible)
     return facility
 
 

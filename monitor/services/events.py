@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import bindparam, select, update
 
 from monitor.domain.custody import ENDING, STATE_EVENTS, derive_state
+from monitor.domain import plausibility
 from monitor.domain.vocabulary import AFTER_RELEASE_EVENT_TYPES
 from monitor.exceptions import Invalid
 from monitor.extensions import db
@@ -17,6 +18,7 @@ from monitor.services.facilities import visible_facility
 from monitor.services.flag_sync import follow_detention
 from monitor.services.records import domain_events
 from schemas.events import PRIVATE_DETAILS
+from schemas.fields import parse_timestamp
 
 FACILITY_REFS = {"arrival": "facility_id", "transfer": "to_facility_id"}
 
@@ -43,9 +45,22 @@ def _check_against_record(actor, detention, data, now):
             CustodyEvent.type.not_in(AFTER_RELEASE_EVENT_TYPES)).limit(1))
         if later:
             raise Invalid({"occurred_at": ["Events are already recorded after this time."]})
+    implausible = plausibility.end_errors(
+        "details.ended_at", _timestamp(data["details"].get("ended_at")), now)
+    if data["type"] == "transfer":
+        before = [e for e in domain_events([detention.id])[detention.id] if e.occurred_at <= occurred]
+        implausible.update(plausibility.transfer_errors(
+            derive_state(detention.facility_id, before)[2], data["details"]["to_facility_id"]))
+    if implausible:
+        raise Invalid(implausible)
     ref = FACILITY_REFS.get(data["type"])
     if ref and visible_facility(actor, uuid.UUID(data["details"][ref])) is None:
         raise Invalid({f"details.{ref}": ["Unknown facility."]})
+
+
+def _timestamp(text):
+    """A details timestamp (already validated, stored as RFC 3339 text) as a datetime."""
+    return parse_timestamp(text) if text else None
 
 
 def _split_details(details):

@@ -2,6 +2,7 @@
 import uuid
 from datetime import timedelta
 
+from monitor.domain import plausibility
 from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import Detention, Visit
@@ -31,6 +32,9 @@ def record_visit(actor, data, now, in_batch=False):
         raise Invalid({"facility_id": ["Unknown facility."]})
     if data["started_at"] > now + timedelta(seconds=300):
         raise Invalid({"started_at": ["More than 5 minutes in the future."]})
+    implausible = plausibility.end_errors("ended_at", data.get("ended_at"), now)
+    if implausible:
+        raise Invalid(implausible)
     seen = [db.session.get(Detention, d) for d in data["detention_ids"]]
     unknown = [str(d) for d, row in zip(data["detention_ids"], seen)
                if row is None or not in_scope(actor, row.country)]
