@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from monitor.domain.calendar import court_deadline, working_days_deadline
-from monitor.domain.rules import Rule
+from monitor.domain.rules import Rule, Start
 
 FACILITY_KEYS = ("facility_id", "to_facility_id")
 
@@ -35,7 +35,13 @@ def _in_jurisdiction(event: Any, case: Any, country: str, kinds: tuple[str, ...]
 def clock_start(rule: Rule, case: Any, trigger: datetime, events: Any,
                 country: str) -> tuple[datetime, str]:
     """(start, note): where the clock of `rule` starts for a trigger at `trigger`."""
-    spec = rule.start
+    return relevant_time(rule.start, case, trigger, events, country)
+
+
+def relevant_time(spec: Start | None, case: Any, trigger: datetime, events: Any,
+                  country: str) -> tuple[datetime, str]:
+    """(instant, note): the first `spec.event` after `trigger` in the jurisdiction, capped
+    at trigger + `spec.cap_hours`; `trigger` itself when there is no spec or no such event."""
     if spec is None:
         return trigger, ""
     first = next((e for e in events if e.type == spec.event and e.occurred_at >= trigger
@@ -72,6 +78,13 @@ def due_at(rule: Rule, case: Any, start: datetime, events: Any, country: str) ->
     hours, note = limit(rule, case)
     due = start + timedelta(hours=hours + (rule.grace_hours if hours == 0 else 0))
     ceiling = start + timedelta(hours=rule.max_hours) if rule.max_hours else None
+    if ceiling is not None and rule.max_from is not None:
+        # the ceiling runs from the arrest's relevant time, not from this clock's start
+        # (a delay may not pass it; a request made after it still gets its own grace)
+        base, _ = relevant_time(rule.max_from, case, case.arrested_at, events, country)
+        if base + timedelta(hours=rule.max_hours or 0) < ceiling:
+            ceiling = max(base + timedelta(hours=rule.max_hours or 0), due)
+            note = (note + "; " if note else "") + f"delay at most {rule.max_hours:g} h from the relevant time"
     for event in events:
         if start <= event.occurred_at <= due and any(m.matches(event) for m in rule.extended_by):
             extra = (event.details.get("extended_by_hours") or event.details.get("delay_hours")

@@ -23,7 +23,7 @@ OPTIONAL: dict[str, type | tuple[type, ...]] = {
             "calendar": str, "release_satisfies": bool, "title": str, "note": str,
             "start": dict, "basis": str, "track": str, "when_preceded_by": list,
             "within_days": int, "extension_hours": (int, float), "except_when": str,
-            "violated_on": str}
+            "violated_on": str, "max_from": dict}
 
 
 class RuleFileError(ValueError):
@@ -89,6 +89,7 @@ class Rule:
     extension_hours: float | None = None  # an extension event's hours when its details give none
     except_when: str | None = None  # a boolean fact that, when true, takes the case out of the rule
     violated_on: str | None = None  # a condition on the trigger's day: "non_working_day"
+    max_from: Start | None = None  # `max_hours` counted from the arrest's relevant time
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -179,7 +180,8 @@ def _rule(path: object, code: str, raw: Any) -> Rule:
             _fail(path, rule_id, "'limit_by' needs 'fact' and an 'hours' table")
         limit_by = (spec["fact"], tuple(sorted((str(k), float(v)) for k, v in spec["hours"].items())))
     return Rule(
-        start=_start(path, rule_id, raw.get("start")), basis=raw.get("basis", "law"),
+        start=_start(path, rule_id, raw.get("start")), max_from=_start(path, rule_id, raw.get("max_from")),
+        basis=raw.get("basis", "law"),
         track=raw.get("track", "custody"),
         when_preceded_by=_matches(path, rule_id, raw.get("when_preceded_by", []), "when_preceded_by"),
         within_days=raw.get("within_days"),
@@ -274,9 +276,11 @@ def rule_to_dict(rule: Rule) -> dict[str, Any]:
         out["violated_when"] = [{"type": m.type, "details": dict(m.details)} for m in rule.violated_when]
     if rule.when_preceded_by:
         out["when_preceded_by"] = [_entry(m) for m in rule.when_preceded_by]
-    if rule.start:
-        out["start"] = {"event": rule.start.event, "cap_hours": rule.start.cap_hours,
-                        "facility_kinds": list(rule.start.facility_kinds)}
+    for key in ("start", "max_from"):
+        spec = getattr(rule, key)
+        if spec is not None:
+            out[key] = {"event": spec.event, "cap_hours": spec.cap_hours,
+                        "facility_kinds": list(spec.facility_kinds)}
     if rule.limit_by:
         out["limit_by"] = {"fact": rule.limit_by[0], "hours": dict(rule.limit_by[1])}
     return out

@@ -96,3 +96,24 @@ def test_rules_show_where_their_clock_starts(sets):
     assert shape["start"] == {"event": "arrival", "cap_hours": 24.0, "facility_kinds": ["police_station"]}
     mx = next(r for r in sets["mx"].rules if r.id == "mx.judicial_48h")
     assert mx.start is None and "from the arrest on purpose" in mx.note
+
+
+def test_a_lawful_delay_never_runs_past_36h_from_the_relevant_time(sets):
+    # relevant time 11:00 (arrival at +2 h); solicitor requested at +10 h; a delay of 40 h is
+    # authorised at +11 h: the law's cap is relevant time + 36 h = arrest + 38 h, not the
+    # request + 36 h (= arrest + 46 h)
+    events = [ARRIVAL, ("lawyer_requested", 10, {}),
+              ("lawyer_delay_authorised", 11, {"authority": "superintendent", "delay_hours": 40})]
+    r = gb(sets, gb_case(events), "gb.solicitor_on_request", T0 + h(20))
+    assert r.status == "pending" and r.due_at == T0 + h(38)
+    assert "delay at most 36 h from the relevant time" in r.explanation
+    # without an arrival the cap runs from the arrest: arrest + 36 h
+    r = gb(sets, gb_case(events[1:]), "gb.solicitor_on_request", T0 + h(20))
+    assert r.due_at == T0 + h(36)
+    # a request made after the cap still gets its 2 h, with no delay allowed past it
+    late = [ARRIVAL, ("family_notification_requested", 40, {}),
+            ("family_delay_authorised", 41, {"delay_hours": 10})]
+    assert gb(sets, gb_case(late), "gb.someone_informed", T0 + h(41)).due_at == T0 + h(42)
+    # a short delay well inside the cap is unchanged
+    short = [ARRIVAL, ("lawyer_requested", 10, {}), ("lawyer_delay_authorised", 11, {"delay_hours": 4})]
+    assert gb(sets, gb_case(short), "gb.solicitor_on_request", T0 + h(12)).due_at == T0 + h(16)
