@@ -111,3 +111,16 @@ def test_intl_exam_after_allegation_is_m_with_the_istanbul_protocol_wording(sets
     examined = case([("ill_treatment_alleged", 2, {}),
                      ("forensic_report", 20, {"examiner": "independent", "consistency": "consistent"})])
     assert result(sets, "intl", examined, rule.id, T0 + h(30)).status == "met"
+
+
+def test_mx_exam_after_a_report_to_the_judge_and_by_forensic_report(sets):
+    rule = "mx.independent_exam_after_allegation"
+    reported = case([("judicial_appearance", 40, {"outcome": "remanded", "ill_treatment_reported": True})])
+    r = result(sets, "mx", reported, rule, T0 + h(41))
+    assert r.status == "pending" and r.due_at == T0 + h(64) and r.basis == "threshold"
+    examined = case([("judicial_appearance", 40, {"ill_treatment_reported": True}),
+                     ("forensic_report", 60, {"examiner": "independent", "consistency": "highly_consistent"})])
+    assert result(sets, "mx", examined, rule, T0 + h(70)).status == "met"
+    state = case([("ill_treatment_alleged", 1, {}),
+                  ("forensic_report", 5, {"examiner": "state_forensic", "consistency": "consistent"})])
+    assert result(sets, "mx", state, rule, T0 + h(25) + MINUTE).status == "overdue"
