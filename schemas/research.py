@@ -67,3 +67,44 @@ class ComplianceSchema(Schema):
     group_by = fields.String()
     min_cell = fields.Integer()
     items = fields.List(fields.Nested(GroupStatsSchema))
+
+
+class AccountabilityArgs(ResearchArgs):
+    """`?group_by=country|year|facility` plus filters."""
+
+    group_by = fields.String(load_default="country", validate=validate.OneOf(("country", "year", "facility")))
+
+
+class AccountabilityCountsSchema(Schema):
+    """Detentions counted in each measure (null when suppressed)."""
+
+    allegation = fields.Integer(allow_none=True, metadata={
+        "description": "With an allegation: ill_treatment_alleged, or a hearing with ill_treatment_reported."})
+    complaint = fields.Integer(allow_none=True, metadata={"description": "With complaint_filed."})
+    investigation = fields.Integer(allow_none=True, metadata={"description": "With investigation_opened."})
+    investigation_within_threshold = fields.Integer(allow_none=True, metadata={
+        "description": "Investigation opened within the alert threshold of the allegation."})
+    prosecution = fields.Integer(allow_none=True, metadata={"description": "With prosecution_opened."})
+    conviction = fields.Integer(allow_none=True, metadata={"description": "case_closed with outcome conviction."})
+    confession_admitted_after_allegation = fields.Integer(allow_none=True, metadata={
+        "description": "evidence_ruling with confession_admitted true at or after an allegation."})
+
+
+class AccountabilityGroupSchema(Schema):
+    """One group of the impunity statistics."""
+
+    group = fields.String()
+    detentions = fields.Integer(allow_none=True)
+    suppressed = fields.Boolean()
+    counts = fields.Nested(AccountabilityCountsSchema)
+    suppressed_cells = fields.List(fields.String())
+    median_days_to_investigation = fields.Float(allow_none=True)
+
+
+class AccountabilitySchema(Schema):
+    """The impunity statistics response."""
+
+    group_by = fields.String()
+    min_cell = fields.Integer()
+    threshold_days = fields.Float(metadata={"description": "The tool's alert threshold (not law)."})
+    items = fields.List(fields.Nested(AccountabilityGroupSchema))

@@ -4,8 +4,8 @@ from flask import Response, stream_with_context
 from monitor.api.common import authenticated, current_actor, now
 from monitor.domain.research import MIN_CELL
 from monitor.parsing import Blueprint
-from monitor.services import research
-from schemas.research import ComplianceSchema, ExportArgs, StatsArgs
+from monitor.services import impunity, research
+from schemas.research import AccountabilityArgs, AccountabilitySchema, ComplianceSchema, ExportArgs, StatsArgs
 
 bp = Blueprint("research", __name__, url_prefix="/api/v1", description="Research")
 MIMETYPES = {"ndjson": "application/x-ndjson", "json": "application/json", "csv": "text/csv"}
@@ -34,3 +34,15 @@ def compliance(args):
     items = research.compliance(current_actor(), args["group_by"], now(), args.get("country"),
                                 args.get("from_"), args.get("to"))
     return {"group_by": args["group_by"], "min_cell": MIN_CELL, "items": items}
+
+
+@bp.route("/stats/accountability")
+@authenticated(bp)
+@bp.arguments(AccountabilityArgs, location="query")
+@bp.response(200, AccountabilitySchema)
+def accountability(args):
+    """After allegations of ill-treatment: complaints, investigations, prosecutions,
+    convictions, confessions admitted; groups and cells under 5 suppressed."""
+    body = impunity.accountability(current_actor(), args["group_by"], now(), args.get("country"),
+                                   args.get("from_"), args.get("to"))
+    return dict(body, min_cell=MIN_CELL)

@@ -33,6 +33,7 @@ POLICY = {
     "facilities.list_facilities": CUSTODY_READERS, "detentions.list_detentions": CUSTODY_READERS,
     "visits.list_visits": CUSTODY_WRITERS, "flags.flag_feed": CUSTODY_READERS,
     "research.export_detentions": RESEARCH_ROLES, "research.compliance": RESEARCH_ROLES,
+    "research.accountability": RESEARCH_ROLES,
 }
 
 
