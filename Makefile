@@ -28,7 +28,7 @@ seed: migrate
 	$(FLASK) seed demo --if-empty
 
 run: seed
-	@echo "API on http://127.0.0.1:5000/api/v1 (docs: /api/v1/docs); scheduler every $${SWEEP_INTERVAL_SECONDS:-60} s"
+	@echo "API on http://$${BIND:-127.0.0.1:5000}/api/v1 (docs: /api/v1/docs); scheduler every $${SWEEP_INTERVAL_SECONDS:-60} s"
 	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 test: install-test
