@@ -60,6 +60,8 @@ class Config:
     # unset, `Link` headers are relative, so a forged Host header is never echoed.
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "").strip().rstrip("/") or None
 
+    # The field app's files (default: monitor/web/static); a deployment may serve its own copy.
+    WEB_APP_DIR = os.environ.get("WEB_APP_DIR")
     # CORS is off unless origins are listed (comma-separated, exact match).
     CORS_ORIGINS = tuple(o.strip() for o in os.environ.get("CORS_ORIGINS", "").split(",") if o.strip())
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 5 * 1024 * 1024)

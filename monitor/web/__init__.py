@@ -6,7 +6,7 @@ the worker reads it from there (one list, used by the worker and by the tests).
 """
 from pathlib import Path
 
-from flask import Blueprint, Response, redirect, send_from_directory
+from flask import Blueprint, Response, current_app, redirect, send_from_directory
 
 STATIC = Path(__file__).resolve().parent / "static"
 MIMETYPES = {".webmanifest": "application/manifest+json", ".js": "text/javascript",
@@ -17,7 +17,7 @@ bp = Blueprint("web", __name__)
 
 def _send(name: str) -> Response:
     """One file of the app with its media type; a missing file is a plain 404."""
-    response = send_from_directory(STATIC, name)
+    response = send_from_directory(current_app.config.get("WEB_APP_DIR") or STATIC, name)
     suffix = Path(name).suffix
     if suffix in MIMETYPES:
         response.mimetype = MIMETYPES[suffix]

@@ -130,9 +130,11 @@ function watchVisibility() {
 
 async function registerWorker() {
   if (!("serviceWorker" in navigator)) return;
-  const hadController = Boolean(navigator.serviceWorker.controller);
+  // The first worker taking control is the install; a later change is an update.
+  let controlled = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (hadController) notice(t("app.updated"), "info");
+    if (controlled) notice(t("app.updated"), "info");
+    controlled = true;
   });
   try {
     await navigator.serviceWorker.register("sw.js", { scope: "./" });
