@@ -124,3 +124,21 @@ def test_partner_acknowledges_a_flag_from_the_feed(page, live_app, new_account):
     feed_calls = [line for line in (live_app.workdir / "access.log").read_text().splitlines()
                   if "GET /api/v1/flags?limit=500&since=" in line]
     assert feed_calls, "the app polls the feed with its cursor"
+
+
+def test_locks_after_minutes_in_the_background(page, live_app, new_account):
+    account = new_account("monitor", ("MX",))
+    page.clock.install()  # the test moves the page's clock; nothing waits for real minutes
+    steps.sign_in(page, live_app.url, account)
+    hide = """(hidden) => { Object.defineProperty(document, 'hidden', {value: hidden, configurable: true});
+                            document.dispatchEvent(new Event('visibilitychange')); }"""
+    page.evaluate(hide, True)
+    page.clock.run_for("01:00")
+    page.evaluate(hide, False)
+    assert page.get_by_role("heading", name="Detentions").is_visible()  # a minute away: still open
+    page.evaluate(hide, True)
+    page.clock.run_for("03:01")
+    page.evaluate(hide, False)
+    page.get_by_role("heading", name="Unlock").wait_for()
+    steps.unlock(page)
+    page.get_by_role("heading", name="Detentions").wait_for()
