@@ -47,16 +47,18 @@ async function saveSession() {
 async function raw(method, path, body, token, extraHeaders = {}) {
   const headers = { Accept: "application/json", ...extraHeaders };
   if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const binary = body instanceof Uint8Array || body instanceof Blob;  // evidence file chunks
+  if (body !== undefined && !binary) headers["Content-Type"] = "application/json";
   let response;
   try {
     response = await fetch(BASE + path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: "no-store",
+      method, headers, body: body === undefined || binary ? body : JSON.stringify(body), cache: "no-store",
     });
   } catch (error) {
     throw new ApiError(0, { title: "Network", detail: String(error.message || error) });
   }
   if (response.status === 204) return null;
+  if (response.ok && !(response.headers.get("Content-Type") || "").includes("json")) return response.blob();
   const data = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, data);
   return data;

@@ -93,6 +93,11 @@ function needKey() {
   return key;
 }
 
+/** The vault key, for the evidence files kept in their own database (attachments.js). */
+export function vaultKey() {
+  return needKey();
+}
+
 /** A sealed value of the cache ("session", "rules", "det:<id>", ...), or undefined. */
 export async function cacheGet(k) {
   const row = await tx(["cache"], "readonly", (t) => request(t.objectStore("cache").get(k)));
@@ -170,10 +175,12 @@ export async function destroy() {
   key = null;
   if (dbPromise) (await dbPromise).close();
   dbPromise = null;
-  await new Promise((resolve, reject) => {
-    const req = indexedDB.deleteDatabase(DB_NAME);
-    req.onsuccess = resolve;
-    req.onerror = () => reject(req.error);
-    req.onblocked = resolve;  // other tabs close on versionchange; deletion completes then
-  });
+  for (const name of [DB_NAME, "monitor-files"]) {  // the outbox's and the evidence files'
+    await new Promise((resolve, reject) => {
+      const req = indexedDB.deleteDatabase(name);
+      req.onsuccess = resolve;
+      req.onerror = () => reject(req.error);
+      req.onblocked = resolve;  // other tabs close on versionchange; deletion completes then
+    });
+  }
 }

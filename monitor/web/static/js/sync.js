@@ -5,6 +5,7 @@
 
 import { ApiError, SessionEnded, call, currentUser, reachable } from "./api.js";
 import { cacheGet, cachePut, outboxAll, outboxDelete, outboxPut, unlocked } from "./store.js";
+import { sendFiles } from "./attachments.js";
 
 export const BATCH = 1000;
 const MAX_DELAY = 300000;
@@ -62,6 +63,7 @@ async function run() {
     if (currentUser().role !== "partner") {
       await sendFacilities();
       while (await sendBatch()) { /* more than one batch waiting */ }
+      await sendFiles();  // evidence files, once their detentions and events are on the server
       await refreshCache();
     }
     delay = 0;
@@ -182,7 +184,8 @@ export async function refreshCache() {
     // Keep the timeline read earlier (lists carry none) unless the record changed since.
     const events = old && !old.local && old.updated_at === det.updated_at ? old.events : undefined;
     if (old?.local && pendingIds.has(det.id)) continue;  // our unsent version wins on the device
-    await cachePut(`det:${det.id}`, { ...det, events });
+    // Lists carry no evidence files either: keep those the record last listed.
+    await cachePut(`det:${det.id}`, { ...det, events, attachments: old?.attachments });
   }
   await cachePut("rules", rules.items);
 }

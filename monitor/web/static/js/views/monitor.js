@@ -1,6 +1,7 @@
 // The monitor's screens: detention list, a detention's record, and the forms to create.
 
 import { call } from "../api.js";
+import { attachmentPanel } from "../attachments.js";
 import { h } from "../dom.js";
 import { estimate, nextDue } from "../estimate.js";
 import { buildForm, eventFields, loadCatalogue } from "../forms.js";
@@ -74,6 +75,7 @@ export async function recordScreen(id, redraw) {
   const guards = safeguardsOf(det, facility, ctx.rules);
   const lastSync = await cacheGet("lastSync");
   const waiting = ctx.outbox.filter((i) => i.id === id || i.body.detention_id === id);
+  const evidence = await attachmentPanel(det, redraw);
   screen(det.person?.name || t("record.title"),
     h("p", {}, badge(det.status || "in_custody"), det.juvenile ? h("span", { class: "badge" }, t("record.juvenile")) : null,
       waiting.length ? h("span", { class: "badge s-pending" }, t("record.unsynced", { n: waiting.length })) : null),
@@ -89,7 +91,8 @@ export async function recordScreen(id, redraw) {
     h("section", { "aria-labelledby": "tl-h" }, h("h2", { id: "tl-h" }, t("record.timeline")),
       h("ol", { class: "timeline" }, (det.events || []).map((e) => h("li", { "data-type": e.type },
         h("strong", {}, t(`event.${e.type}`)), " ", timeEl(e.occurred_at, zone),
-        e.local ? h("span", { class: "badge s-pending" }, t("list.unsynced")) : null)))));
+        e.local ? h("span", { class: "badge s-pending" }, t("list.unsynced")) : null)))),
+    evidence);
   if (!det.local && Date.now() - (fetchedAt.get(id) || 0) > REFETCH_MS) {
     fetchedAt.set(id, Date.now());  // newer timeline and safeguards when the server answers
     call("GET", `/detentions/${id}`).then(async (fresh) => {

@@ -6,6 +6,7 @@ import { buildForm, eventFields, loadCatalogue } from "../forms.js";
 import { formatTime, t } from "../i18n.js";
 import { correct, facilities, keepAsNew } from "../records.js";
 import { cacheGet, outboxAll } from "../store.js";
+import { fileRows } from "../attachments.js";
 import { state, syncNow } from "../sync.js";
 import { badge, notice, screen } from "../ui.js";
 
@@ -35,6 +36,7 @@ export async function exportUnsynced() {
 /** The outbox screen. */
 export async function outboxScreen() {
   const items = await outboxAll();
+  const files = await fileRows();  // evidence files waiting, with their progress
   const rows = items.map((item) => h("li", { class: "card", "data-id": item.id, "data-kind": item.kind, "data-state": item.state },
     h("p", {}, h("strong", {}, describe(item)), " ", badge(item.state)),
     h("p", { class: "hint" }, t("outbox.last_attempt"), " ",
@@ -54,6 +56,7 @@ export async function outboxScreen() {
       h("button", { type: "button", class: "button primary", onclick: async () => { await syncNow(); outboxScreen(); } }, t("sync.now")),
       h("button", { type: "button", class: "button", onclick: exportUnsynced }, t("outbox.export"))),
     items.length ? h("ul", { class: "cards" }, rows) : h("p", {}, t("outbox.empty")),
+    files.length ? h("ul", { class: "cards files" }, files) : null,
     state.phase === "session" ? h("p", { class: "notice error" }, state.message) : null);
 }
 
