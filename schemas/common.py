@@ -8,7 +8,9 @@ class PageArgs(Schema):
     """`?limit=&cursor=` for every list."""
 
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=PAGE_MAX))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=512))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=512), metadata={
+        "pattern": "^[A-Za-z0-9_=-]*$",
+        "description": "Opaque: only a `next_cursor` the server returned (URL-safe base64)."})
 
 
 def page_of(item_schema, name):

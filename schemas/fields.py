@@ -103,7 +103,11 @@ def _zones():
 
 
 class Country(fields.String):
-    """An ISO 3166-1 alpha-2 code, normalised to upper case."""
+    """An ISO 3166-1 alpha-2 code, normalised to upper case (documented as the list of codes)."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"enum": sorted(_countries()), **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).upper()
@@ -113,7 +117,11 @@ class Country(fields.String):
 
 
 class TimeZone(fields.String):
-    """An IANA time zone name."""
+    """An IANA time zone name (documented as the list of names the server knows)."""
+
+    def __init__(self, **kwargs):
+        kwargs["metadata"] = {"enum": sorted(_zones()), **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -142,7 +150,15 @@ class Token(fields.String):
 class Text(fields.String):
     """Trimmed text with a length cap; empty after trimming counts as missing when required."""
 
+    # What the document says: no NUL anywhere; when required, something besides white space.
+    NO_NUL = "^[^\\u0000]*$"
+    NOT_BLANK = "^[^\\u0000]*[^\\s\\u0000][^\\u0000]*$"
+
     def __init__(self, max_length=2000, **kwargs):
+        required = kwargs.get("required", False)
+        kwargs["metadata"] = {"maxLength": max_length, "pattern": self.NOT_BLANK if required else
+                              self.NO_NUL, **({"minLength": 1} if required else {}),
+                              **kwargs.get("metadata", {})}
         super().__init__(**kwargs)
         self.max_length = max_length
 
