@@ -121,9 +121,10 @@ def test_partner_acknowledges_a_flag_from_the_feed(page, live_app, new_account):
     # Refresh reads from the cursor: only what changed since, not the whole feed again.
     page.get_by_role("button", name="Refresh").click()
     page.locator(f".card[data-id='{flags[0]['id']}'][data-status='acknowledged']").wait_for()
-    feed_calls = [line for line in (live_app.workdir / "access.log").read_text().splitlines()
-                  if "GET /api/v1/flags?limit=500&since=" in line]
-    assert feed_calls, "the app polls the feed with its cursor"
+    def feed_calls():
+        return [line for line in (live_app.workdir / "access.log").read_text().splitlines()
+                if "GET /api/v1/flags?limit=500&since=" in line and "HeadlessChrome" in line]
+    wait_for(lambda: page.evaluate("true") and feed_calls(), "the app to poll the feed with its cursor")
 
 
 def test_locks_after_minutes_in_the_background(page, live_app, new_account):

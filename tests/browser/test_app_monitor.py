@@ -96,6 +96,7 @@ def test_offline_created_reloaded_then_synced_exactly_once(page, context, live_a
     page.get_by_role("heading", name="Pedro Offline").wait_for()
     assert steps.outbox_size(page) == 2
     page.goto(live_app.url + "/app/#/outbox")
+    page.get_by_role("heading", name="Outbox").wait_for()
     assert page.locator(".card[data-state='pending']").count() == 2
 
     context.set_offline(False)
