@@ -196,3 +196,39 @@ def test_estimates_match_the_server_due_at_in_every_plain_hours_jurisdiction(pag
                 datetime.fromisoformat(server[rule].replace("Z", "+00:00")), (code, rule, due, server[rule])
             checked += 1
     assert checked >= len(estimates)
+
+
+def test_required_fields_are_enforced_before_saving(page, live_app, new_account):
+    account = new_account("monitor", ("MX",))
+    token = live_app.token(account.email)
+    name = f"Agencia {uuid.uuid4().hex[:6]}"
+    status, _ = live_app.api("POST", "/facilities", token, json={
+        "name": name, "kind": "police_station", "country": "MX", "timezone": ZONE})
+    assert status == 201
+    steps.sign_in(page, live_app.url, account)
+    steps.wait_synced(page)
+    page.goto(live_app.url + "/app/#/new/detention")
+    page.get_by_role("heading", name="New detention").wait_for()
+    page.get_by_role("button", name="Save").click()
+    error = page.locator(".field[data-field='person.name'] .field-error")
+    assert error.inner_text() == "Required."
+    assert page.get_by_label("Person's name").get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.name") == "person.name"
+    for field in ("arrested_at", "arresting_authority"):
+        assert page.locator(f".field[data-field='{field}'] .field-error").inner_text() == "Required."
+    assert steps.outbox_size(page) == 0
+
+    detention_id = steps.new_detention(page, "Required Test", _local(2), facility=f"{name} (MX)")
+    page.goto(live_app.url + f"/app/#/d/{detention_id}/event")
+    page.get_by_label("Event type").select_option("interrogation")
+    page.get_by_label("When it happened").fill(_local(1))
+    page.get_by_role("button", name="Save").click()
+    assert page.locator(".field[data-field='details.lawyer_present'] .field-error").inner_text() == "Required."
+    assert steps.outbox_size(page) <= 1  # only the detention, if it has not gone up yet
+    page.get_by_label("Lawyer present").select_option("false")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(f"**/app/#/d/{detention_id}")
+    steps.wait_synced(page)
+    status, record = live_app.api("GET", f"/detentions/{detention_id}", token)
+    interrogation = [e for e in record["events"] if e["type"] == "interrogation"]
+    assert len(interrogation) == 1 and interrogation[0]["details"]["lawyer_present"] is False
