@@ -3,7 +3,7 @@ MB/s each way and the server's peak RSS above idle, against a bare Flask endpoin
 the same chunks to a plain file (bench/attachments_baseline.py), served the same way in the
 same run. Runs alternate, each on a fresh server; medians reported.
 
-    .venv/bin/python bench/attachments.py [--runs 3] [--megabytes 100]
+    .venv/bin/python bench/attachments.py [--runs 3] [--megabytes 100] [--database-url URL]
 """
 import argparse
 import hashlib
@@ -117,11 +117,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--megabytes", type=int, default=100)
+    parser.add_argument("--database-url", default=None,
+                        help="an empty PostgreSQL database to use instead of a fresh SQLite file")
     args = parser.parse_args()
     content = b"%PDF-1.7\n" + os.urandom(args.megabytes * MB - 9)
     digest = hashlib.sha256(content).hexdigest()
     with harness.workdir() as work:
-        env = harness.app_env(work, ATTACHMENT_MAX_BYTES=str(len(content) + MB))
+        env = harness.app_env(work, args.database_url, ATTACHMENT_MAX_BYTES=str(len(content) + MB))
         harness.prepare(env)
         with harness.gunicorn(env) as base:  # a facility and a detention to attach to
             token = harness.login(base)
@@ -143,7 +145,8 @@ def main():
     med = {side: {k: round(harness.median([r[k] for r in runs]), 1) for k in keys}
            for side, runs in results.items()}
     report = {
-        "megabytes": args.megabytes, "chunk_mb": 1, "runs": args.runs, **med,
+        "megabytes": args.megabytes, "chunk_mb": 1, "runs": args.runs,
+        "backend": "postgresql" if args.database_url else "sqlite", **med,
         "upload_ratio": round(med["app"]["upload_mb_s"] / med["baseline"]["upload_mb_s"], 2),
         "download_ratio": round(med["app"]["download_mb_s"] / med["baseline"]["download_mb_s"], 2),
         "all_runs": results,

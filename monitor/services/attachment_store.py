@@ -70,10 +70,24 @@ def read_chunk(attachment: Attachment, key: AESGCM, idx: int) -> bytes:
     return _read(attachment, key, idx)[1]
 
 
+# PostgreSQL sends bytea as hex text unless asked for binary: three times slower to read.
+_ONE_PG = "SELECT data, start FROM attachment_chunks WHERE attachment_id = %s AND idx = %s"
+
+
+def _fetch(attachment_id, idx: int):
+    """(sealed bytes, start) of one stored chunk, on the session's connection."""
+    conn = db.session.connection()
+    if conn.dialect.name == "postgresql":
+        driver = conn.connection.driver_connection  # same connection, same transaction
+        data, start = driver.execute(_ONE_PG, (attachment_id, idx), binary=True).fetchone()
+        return bytes(data), start
+    data, start = conn.execute(_ONE, {"file": attachment_id, "idx": idx}).one()
+    return bytes(data), start
+
+
 def _read(attachment: Attachment, key: AESGCM, idx: int):
     """(start, plaintext) of chunk `idx`."""
-    data, start = db.session.connection().execute(_ONE, {"file": attachment.id, "idx": idx}).one()
-    data = bytes(data)
+    data, start = _fetch(attachment.id, idx)
     final = idx == attachment.chunks - 1 and attachment.received == attachment.size
     return start, key.decrypt(data[:12], data[12:], _aad(attachment.id, idx, final))
 
