@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from schemas.fields import (
     StrictBoolean, StrictFloat, StrictUUID, Text, Timestamp, format_timestamp)
 
+from monitor.domain.disclosure import FREE_TEXT_DETAILS
 from monitor.domain.vocabulary import EVENT_SOURCES as SOURCES
 from monitor.domain.vocabulary import (
     CASE_OUTCOMES, COMPLAINT_BY, COMPLAINT_TO, EVENT_TYPES, FORENSIC_CONSISTENCY,
@@ -141,9 +142,9 @@ def details_schema(kind):
     return _DETAIL_LOADERS[kind]
 
 
-# Free-text detail fields: sealed at rest with the notes, hidden from partners.
-PRIVATE_DETAILS = frozenset({"lawyer_name", "relationship", "authority", "reviewer", "alleged_by",
-                             "body", "findings"})
+# Free-text detail fields: sealed at rest with the notes, hidden from partners
+# (monitor/domain/disclosure.py, the one list of what may be shown).
+PRIVATE_DETAILS = FREE_TEXT_DETAILS
 assert set(DETAILS) == set(EVENT_TYPES), "every event type needs a details schema"
 
 

@@ -11,7 +11,10 @@ from monitor.domain.vocabulary import SAFEGUARDS
 class FeedArgs(Schema):
     """`?since=&limit=` plus filters."""
 
-    since = fields.String(load_default=None, validate=validate.Length(max=200))
+    since = fields.String(load_default=None, validate=validate.Length(max=200), metadata={
+        "description": "An opaque `next_cursor` returned by this feed (a sealed position: "
+                       "it cannot be read or made; anything else is 422). It moves only "
+                       "with changes you can see."})
     cursor = fields.String(load_default=None, validate=validate.Length(max=200),
                            metadata={"description": "Alias of `since`."})
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=PAGE_MAX))

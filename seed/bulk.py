@@ -105,13 +105,14 @@ def generate(n, due, now, cipher, batch=5000, seed=7, progress=True, released_sh
                                     {"name": f"Person {i}", "birth_date": None}, f"person:{person_id}")})
                 row = {"id": detention_id, "person_id": person_id, "facility_id": pair[0]["id"],
                        "current_facility_id": d["current"]["id"], "country": pair[0]["country"],
-                       "arrested_at": d["arrested_at"], "arresting_authority": "police",
+                       "arrested_at": d["arrested_at"],
                        "juvenile": d["juvenile"], "age_at_arrest": d["age"], "status": d["status"],
                        "ended_at": d["ended_at"], "next_due_at": d["next_due_at"], "outcomes": d["outcomes"],
                        "offence_gravity": d["offence_gravity"], "organised_crime": d["organised_crime"],
                        "fingerprint": "bench", "received_at": d["received_at"],
                        "created_at": d["received_at"], "updated_at": now,
-                       "private_enc": cipher.seal({"grounds": "", "notes": ""}, f"detention:{detention_id}")}
+                       "private_enc": cipher.seal({"grounds": "", "notes": "", "arresting_authority": "police"},
+                                                  f"detention:{detention_id}")}
                 detentions.append(row)
                 events += [{"id": e, "detention_id": detention_id, "type": kind, "occurred_at": at,
                             "source": "custody_register", "details": details, "fingerprint": "bench",
@@ -138,4 +139,4 @@ def _flag_row(detention, change, seq, now):
             "facility_id": detention["current_facility_id"],
             "status": "resolved" if change.resolution else "open", "resolution": change.resolution,
             "breach": r.status, "due_at": r.due_at, "raised_at": raised, "updated_at": raised,
-            "note": None, "acted_by": None, "change_seq": seq}
+            "note_enc": None, "acted_by": None, "change_seq": seq}

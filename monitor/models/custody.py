@@ -49,8 +49,8 @@ class Detention(db.Model):
         sa.Uuid, sa.ForeignKey("facilities.id"), nullable=False, index=True)
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
     arrested_at = mapped_column(UTCDateTime, nullable=False)
-    arresting_authority: Mapped[str] = mapped_column(sa.String(300))
-    private_enc = mapped_column(sa.LargeBinary, nullable=False)  # {"grounds", "notes"}
+    # free text, sealed: {"grounds", "notes", "arresting_authority"} (it can name officers)
+    private_enc = mapped_column(sa.LargeBinary, nullable=False)
     juvenile: Mapped[bool] = mapped_column(sa.Boolean)
     age_at_arrest = mapped_column(sa.Integer, nullable=True)
     offence_gravity = mapped_column(sa.String(20), nullable=True)

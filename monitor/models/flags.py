@@ -28,7 +28,7 @@ class Flag(db.Model):
     due_at = mapped_column(UTCDateTime, nullable=True)
     raised_at = mapped_column(UTCDateTime, nullable=False)
     updated_at = mapped_column(UTCDateTime, nullable=False)
-    note = mapped_column(sa.Text, nullable=True)
+    note_enc = mapped_column(sa.LargeBinary, nullable=True)  # acknowledge note / dismiss reason
     acted_by = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
     # Position in the change feed; assigned under the counter lock, so commits are in order.
     change_seq = mapped_column(sa.BigInteger, nullable=False, index=True)

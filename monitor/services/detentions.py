@@ -80,9 +80,10 @@ def record_detention(actor, data, now, in_batch=False):
     detention = Detention(
         id=row_id, person=person, facility_id=facility.id, current_facility_id=facility.id,
         country=facility.country, arrested_at=data["arrested_at"],
-        arresting_authority=data["arresting_authority"],
         private_enc=vault.cipher().seal({"grounds": data.get("grounds", ""),
-                                         "notes": data.get("notes", "")}, f"detention:{row_id}"),
+                                         "notes": data.get("notes", ""),
+                                         "arresting_authority": data["arresting_authority"]},
+                                        f"detention:{row_id}"),
         juvenile=age is not None and age < 18, age_at_arrest=age,
         offence_gravity=data.get("offence_gravity"), organised_crime=data.get("organised_crime"),
         capital_offence=data.get("capital_offence"),

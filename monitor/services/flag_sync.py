@@ -76,7 +76,7 @@ def _new_flag(detention, change, seq, now):
             "facility_id": detention.current_facility_id,
             "status": "resolved" if change.resolution else "open", "resolution": change.resolution,
             "breach": r.status, "due_at": r.due_at, "raised_at": now, "updated_at": now,
-            "note": None, "acted_by": None, "change_seq": seq}
+            "note_enc": None, "acted_by": None, "change_seq": seq}
 
 
 def _apply_change(flag, change, seq, now):

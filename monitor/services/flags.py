@@ -5,7 +5,7 @@ from monitor.exceptions import Conflict, NotFound
 from monitor.extensions import db
 from monitor.models import Detention, Flag
 from monitor.services.access import in_scope, require_role
-from monitor.services import audit, webhooks
+from monitor.services import audit, vault, webhooks
 from monitor.services.flag_sync import take_numbers
 from monitor.services.presenters import flag_view
 
@@ -40,7 +40,8 @@ def acknowledge(actor, flag_id, note, now):
     if flag.status == "resolved":
         raise Conflict(f"The flag is already resolved ({flag.resolution}).")
     if flag.status == "open":
-        flag.status, flag.note, flag.acted_by, flag.updated_at = "acknowledged", note, actor.id, now
+        flag.status, flag.acted_by, flag.updated_at = "acknowledged", actor.id, now
+        flag.note_enc = vault.cipher().seal(note, f"flag:{flag.id}")
         flag.change_seq = next(take_numbers(1))
         webhooks.enqueue([flag_view(flag)], [flag.change_seq], now)
         audit.record(actor, "flag.acknowledge", now, "flag", flag.id)
@@ -56,7 +57,8 @@ def dismiss(actor, flag_id, reason, now):
         return flag
     if flag.status == "resolved":
         raise Conflict(f"The flag is already resolved ({flag.resolution}).")
-    flag.status, flag.resolution, flag.note = "resolved", "dismissed", reason
+    flag.status, flag.resolution = "resolved", "dismissed"
+    flag.note_enc = vault.cipher().seal(reason, f"flag:{flag.id}")
     flag.acted_by, flag.updated_at = actor.id, now
     flag.change_seq = next(take_numbers(1))
     webhooks.enqueue([flag_view(flag)], [flag.change_seq], now)

@@ -41,7 +41,7 @@ def detention_view(detention, actor, events=None, safeguards=None, flags=None):
     view = {
         "id": detention.id, "facility_id": detention.facility_id,
         "facility": facility_view(detention.current_facility), "country": detention.country,
-        "arrested_at": detention.arrested_at, "arresting_authority": detention.arresting_authority,
+        "arrested_at": detention.arrested_at,
         "offence_gravity": detention.offence_gravity, "organised_crime": detention.organised_crime,
         "capital_offence": detention.capital_offence,
         "status": detention.status, "juvenile": detention.juvenile,
@@ -58,6 +58,7 @@ def detention_view(detention, actor, events=None, safeguards=None, flags=None):
         view["person"].update(name=identity["name"],
                               birth_date=date.fromisoformat(birth) if birth else None)
         view.update(grounds=private.get("grounds", ""), notes=private.get("notes", ""),
+                    arresting_authority=private.get("arresting_authority", ""),
                     recorded_by=detention.recorded_by)
     if events is not None:
         view["events"] = [event_view(e, actor) for e in events]

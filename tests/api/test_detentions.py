@@ -164,7 +164,7 @@ def test_organised_crime_must_be_a_json_boolean(client, auth, facility, value):
 
 def test_groups_of_the_closed_list_and_integer_age_are_accepted(client, auth, facility):
     body = body_for(facility())
-    body["person"] = dict(body["person"], age=17,
+    body["person"] = dict(body["person"], age=17, birth_date=None,
                           groups=["foreign_national", "lgbti", "journalist", "lgbti"])
     response = client.post("/api/v1/detentions", json=body, headers=auth("admin", ()))
     assert response.status_code == 201

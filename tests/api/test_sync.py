@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from monitor.extensions import db
 from monitor.models import AuditEntry, CustodyEvent, Detention, Visit
+from monitor.services import vault
 from tests.conftest import hours_ago, iso
 
 
@@ -81,7 +82,8 @@ def test_mixed_batch_each_item_alone(client, auth, facility):
     assert "id" in results[7]["errors"]
     assert "ended_at" in results[8]["errors"]
     stored = db.session.get(Detention, uuid.UUID(conflicting["id"]))
-    assert stored.arresting_authority == "police"
+    sealed = vault.cipher().open(stored.private_enc, f"detention:{stored.id}")
+    assert sealed["arresting_authority"] == "police"
 
 
 def test_event_after_release_in_same_batch_sent_in_any_order(client, auth, facility):
