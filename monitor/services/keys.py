@@ -3,13 +3,13 @@ from sqlalchemy import select
 
 from monitor.database import write_intent
 from monitor.extensions import db
-from monitor.models import Attachment, CustodyEvent, Detention, Person, Visit, Webhook
+from monitor.models import Attachment, CustodyEvent, Detention, Flag, Person, Visit, Webhook
 from monitor.services import vault
 
 SEALED = [  # (model, column, context prefix)
     (Person, "identity_enc", "person"), (Detention, "private_enc", "detention"),
     (CustodyEvent, "private_enc", "event"), (Visit, "summary_enc", "visit"),
-    (Webhook, "secret_enc", "webhook"),
+    (Webhook, "secret_enc", "webhook"), (Flag, "note_enc", "flag"),
     # A file's own key is re-wrapped; its content chunks are never touched.
     (Attachment, "key_enc", "attachment-key"), (Attachment, "description_enc", "attachment"),
 ]
