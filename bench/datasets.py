@@ -152,5 +152,5 @@ def ensure_users(env):
         try:
             harness.flask(env, "users", "create", *args, "--password-stdin", stdin=password + "\n")
         except subprocess.CalledProcessError as exc:
-            if "already" not in (exc.stderr + exc.stdout).lower():
-                raise
+            if "exists" not in (exc.stderr + exc.stdout).lower():
+                raise RuntimeError(exc.stderr) from None

@@ -9,6 +9,7 @@ compares them).
 import hashlib
 import hmac
 import sys
+import uuid
 from datetime import datetime, timezone
 
 import orjson
@@ -17,7 +18,7 @@ CHUNK = 2000
 DETENTIONS = ("SELECT {id}, {person}, d.country, d.arrested_at, d.juvenile, d.age_at_arrest, d.status,"
               " d.ended_at, p.sex, {groups}, f.kind, f.jurisdiction FROM detentions d"
               " JOIN persons p ON p.id = d.person_id JOIN facilities f ON f.id = d.current_facility_id"
-              " WHERE {id} > {mark} ORDER BY {id} LIMIT {chunk}")
+              " WHERE d.id > {mark} ORDER BY d.id LIMIT {chunk}")
 EVENTS = ("SELECT {detention}, type, occurred_at FROM custody_events WHERE detention_id IN ({ids})"
           " ORDER BY detention_id, occurred_at, type")
 OUTCOMES = "SELECT {id}, {outcomes} FROM detentions WHERE id IN ({ids})"
@@ -53,7 +54,7 @@ def connect(url):
     import psycopg
     conn = psycopg.connect(url)
     return conn, {"id": "d.id::text", "person": "d.person_id::text", "groups": "p.groups::text",
-                  "mark": "%s", "detention": "detention_id::text", "outcomes": "outcomes::text",
+                  "mark": "%s::uuid", "detention": "detention_id::text", "outcomes": "outcomes::text",
                   "param": "%s"}, (lambda v: v), (lambda v: v)
 
 
@@ -62,7 +63,7 @@ def export(url, secret_key, namespace, output):
     conn, sql, when, dashed = connect(url)
     ref = pseudonymizer(secret_key, namespace)
     detentions = DETENTIONS.format(chunk=CHUNK, **sql)
-    mark, count = "", 0
+    mark, count = ("" if sql["param"] == "?" else str(uuid.UUID(int=0))), 0
     with open(output, "wb") as out:
         while True:
             rows = conn.execute(detentions, (mark,)).fetchall()

@@ -44,8 +44,12 @@ def app_env(workdir, database_url=None, **extra):
 
 def flask(env, *args, stdin=None):
     """Run `flask --app wsgi ...` in the project with `env`."""
-    return subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
-                          input=stdin, text=True, capture_output=True, check=True)
+    done = subprocess.run([str(BIN / "flask"), "--app", "wsgi", *args], cwd=ROOT, env=env,
+                          input=stdin, text=True, capture_output=True)
+    if done.returncode != 0:  # keep the child's own words: they say what went wrong
+        raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout,
+                                            done.stderr[-3000:] or done.stdout[-3000:])
+    return done
 
 
 def prepare(env):

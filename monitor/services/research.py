@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import orjson
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, Text, cast, func, select, type_coerce
 
 from monitor.domain.research import (
     CSV_COLUMNS, compliance_table, csv_rows, research_record, worst_by_safeguard)
@@ -108,6 +108,16 @@ def _json(value):
 # Read raw (no per-value type processing in SQLAlchemy): converted in _record_fields.
 _RAW = {"person_id": String, "arrested_at": String, "ended_at": String, "outcomes": String,
         "groups": String}
+_JSON = ("outcomes", "groups")
+
+
+def _raw(column):
+    """`column` as the driver gives it, labelled. JSON on PostgreSQL is cast to text in the
+    query: psycopg would parse it with the standard json module, several times slower than
+    orjson in _json (measured with bench/export.py --backend postgresql)."""
+    if column.key in _JSON and db.engine.dialect.name == "postgresql":
+        return cast(column, Text).label(column.key)
+    return type_coerce(column, _RAW[column.key]()).label(column.key)
 
 
 def _record_fields(row):
@@ -123,12 +133,11 @@ def iter_record_chunks(actor, country=None, start=None, end=None):
     """Research records of every matching detention, as lists (one per database chunk)."""
     require_role(actor, *RESEARCH_ROLES)
     ref_of = vault.cipher().pseudonymizer(pseudonym_namespace(actor))
-    raw = lambda column: type_coerce(column, _RAW[column.key]()).label(column.key)  # noqa: E731
     raw_id = type_coerce(Detention.id, String)  # keyset and IN lists on the stored form
     query = _filtered(select(
-        raw_id.label("id"), raw(Detention.person_id), Detention.country, raw(Detention.arrested_at),
-        Detention.juvenile, Detention.age_at_arrest, Detention.status, raw(Detention.ended_at),
-        raw(Detention.outcomes), Person.sex, raw(Person.groups),
+        raw_id.label("id"), _raw(Detention.person_id), Detention.country, _raw(Detention.arrested_at),
+        Detention.juvenile, Detention.age_at_arrest, Detention.status, _raw(Detention.ended_at),
+        _raw(Detention.outcomes), Person.sex, _raw(Person.groups),
         Facility.kind.label("facility_kind"), Facility.jurisdiction,
     ).join(Person, Person.id == Detention.person_id).join(
         Facility, Facility.id == Detention.current_facility_id), actor, country, start, end,
@@ -218,13 +227,12 @@ def _stats_row(row):
 def compliance(actor, group_by, now, country=None, start=None, end=None):
     """Outcome counts and median hours per group and safeguard; small groups suppressed."""
     require_role(actor, *RESEARCH_ROLES)
-    raw = lambda column: type_coerce(column, _RAW[column.key]()).label(column.key)  # noqa: E731
     raw_id = type_coerce(Detention.id, String)
     # Ids, times and outcomes read raw (no UUID objects, no per-value type processing): for
     # 10^6 detentions those conversions cost more than the counting itself.
     query = _filtered(select(raw_id.label("id"), Detention.country,
                              type_coerce(Detention.current_facility_id, String).label("facility"),
-                             raw(Detention.arrested_at), raw(Detention.outcomes)), actor, country, start, end,
+                             _raw(Detention.arrested_at), _raw(Detention.outcomes)), actor, country, start, end,
                       country_col=Detention.country.concat(""))  # chunks walk the primary key
     rows = (_stats_row(row) for chunk in _chunks(query, raw_id) for row in chunk)
     # Safeguard groups overlap (one detention is in several), so no group is another's
