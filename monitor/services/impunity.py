@@ -58,7 +58,11 @@ def _filtered(query: Any, actor: Actor, country: str | None, start: datetime | N
 
 
 def _facts_query(group: Any) -> Any:
-    """One row per detention with accountability events: its group and what they show."""
+    """One row per detention with accountability events: its group and what they show.
+
+    The events are aggregated per detention first, alone (one pass over the events in the
+    (detention, time, type) index's order, no sort), and only those few rows are joined to
+    their detentions for the group and the filters."""
     e = CustodyEvent
     alleged = (e.type == "ill_treatment_alleged") | and_(
         e.type == "judicial_appearance", e.details["ill_treatment_reported"].as_boolean().is_(True))
@@ -66,14 +70,16 @@ def _facts_query(group: Any) -> Any:
     conviction = and_(e.type == "case_closed", e.details["outcome"].as_string() == "conviction")
     flag = lambda condition: func.max(case((condition, 1), else_=0))  # noqa: E731
     first = lambda condition: func.min(case((condition, e.occurred_at)))  # noqa: E731
-    return (select(group.label("grp"), first(alleged).label("alleged_at"),
-                   flag(e.type == "complaint_filed").label("complaint"),
-                   first(e.type == "investigation_opened").label("investigated_at"),
-                   flag(e.type == "prosecution_opened").label("prosecution"),
-                   flag(conviction).label("conviction"),
-                   func.max(case((admitted, e.occurred_at))).label("admitted_at"))
-            .select_from(e).join(Detention, Detention.id == e.detention_id)
-            .where(e.type.in_(COUNTED_TYPES)).group_by(e.detention_id, group))
+    facts = (select(e.detention_id.label("detention_id"), first(alleged).label("alleged_at"),
+                    flag(e.type == "complaint_filed").label("complaint"),
+                    first(e.type == "investigation_opened").label("investigated_at"),
+                    flag(e.type == "prosecution_opened").label("prosecution"),
+                    flag(conviction).label("conviction"),
+                    func.max(case((admitted, e.occurred_at))).label("admitted_at"))
+             .where(e.type.in_(COUNTED_TYPES)).group_by(e.detention_id).subquery())
+    return (select(group.label("grp"), facts.c.alleged_at, facts.c.complaint, facts.c.investigated_at,
+                   facts.c.prosecution, facts.c.conviction, facts.c.admitted_at)
+            .select_from(facts).join(Detention, Detention.id == facts.c.detention_id))
 
 
 def accountability(actor: Actor, group_by: str, now: datetime, country: str | None = None,
