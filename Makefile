@@ -41,12 +41,12 @@ lint: install-test
 typecheck: install-test
 	$(BIN)/mypy monitor schemas
 
-# The whole suite under coverage (branches; child processes too), then the report.
+# The whole suite under coverage (branches), then the report, also when a test fails
+# (the suite's status is make's).
 coverage: install-test
 	rm -f .coverage .coverage.*
-	$(BIN)/coverage run -m pytest -q $(PYTEST_ARGS)
-	$(BIN)/coverage combine -q
-	$(BIN)/coverage report
+	status=0; $(BIN)/coverage run -m pytest -q $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/coverage combine -q && $(BIN)/coverage report; exit $$status
 
 # Not part of CI: the suite three times beside two CPU burners and a second copy of the app.
 test-stress: install-test
