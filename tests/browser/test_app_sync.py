@@ -221,3 +221,45 @@ def test_app_update_with_a_full_outbox_loses_nothing(page, live_app_factory, tmp
     steps.wait_synced(page)
     assert [d["id"] for d in _named(server, token, "Through Update")] == [detention_id]
     assert _event_types(server, token, detention_id) == ["arrest", "rights_notified"]
+
+
+def test_event_kept_as_new_after_a_conflict_shows_once_in_the_timeline(page, context, live_app, new_account):
+    account = new_account("monitor", ("MX",))
+    token = live_app.token(account.email)
+    facility = _facility(live_app, token)
+    steps.sign_in(page, live_app.url, account)
+    steps.wait_synced(page)
+    detention_id = steps.new_detention(page, "Event Conflict", _local(3), facility=facility)
+    steps.wait_synced(page)
+    context.set_offline(True)
+    steps.new_event(page, detention_id, "lawyer_requested", _local(2))
+    event_id = page.evaluate("""() => new Promise((resolve) => { const q = indexedDB.open('monitor-app');
+        q.onsuccess = () => { const r = q.result.transaction('outbox').objectStore('outbox').getAllKeys();
+          r.onsuccess = () => resolve(r.result[0]); }; })""")
+    # Someone else's event on another detention took the same id.
+    facility_id = next(f["id"] for f in live_app.api("GET", "/facilities?limit=500", token)[1]["items"]
+                       if f"{f['name']} (MX)" == facility)
+    status, other = live_app.api("POST", "/detentions", token, json={
+        "person": {"name": "Other Person"}, "facility_id": facility_id, "arresting_authority": "Other",
+        "arrested_at": (datetime.now(ZoneInfo(ZONE)) - timedelta(hours=4)).replace(microsecond=0).isoformat()})
+    assert status == 201, other
+    status, body = live_app.api("POST", f"/detentions/{other['id']}/events", token, json={
+        "id": event_id, "type": "rights_notified",
+        "occurred_at": (datetime.now(ZoneInfo(ZONE)) - timedelta(hours=1)).replace(microsecond=0).isoformat()})
+    assert status == 201, body
+    context.set_offline(False)
+    steps.sync_now(page)
+    page.goto(live_app.url + "/app/#/outbox")
+    conflict = page.locator(".card[data-state='conflict']")
+    conflict.wait_for()
+    context.set_offline(True)  # decided offline: the device's own timeline must stay right
+    conflict.get_by_role("button", name="Keep mine as a new record").click()
+    page.locator(".card[data-state='pending']").wait_for()
+    page.goto(live_app.url + f"/app/#/d/{detention_id}")
+    page.get_by_role("heading", name="Event Conflict").wait_for()
+    assert page.locator(".timeline li[data-type='lawyer_requested']").count() == 1
+    context.set_offline(False)
+    steps.sync_now(page)
+    steps.wait_synced(page)
+    assert _event_types(live_app, token, detention_id) == ["arrest", "lawyer_requested"]
+    assert _event_types(live_app, token, other["id"]) == ["arrest", "rights_notified"]

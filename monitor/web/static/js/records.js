@@ -65,6 +65,10 @@ export async function keepAsNew(item) {
       return { ...o, body, state: o.state === "conflict" ? o.state : "pending" };
     });
   await outboxReplace(item.id, [{ ...moved, seq: item.seq }, ...dependants]);
+  if (item.kind === "event") {  // the timeline shows the event once, under its new id
+    const det = await cacheGet(`det:${item.body.detention_id}`);
+    if (det) await cachePut(`det:${det.id}`, { ...det, events: (det.events || []).filter((e) => e.id !== item.id) });
+  }
   if (item.kind === "detention") {
     // The old id now names the server's other record: drop our copy under it.
     const old = await cacheGet(`det:${item.id}`);
