@@ -32,7 +32,7 @@ def research_record(row: Row, events: Iterable[tuple[str, datetime]], person_ref
         "person_ref": person_ref, "sex": row["sex"], "age_at_arrest": row["age_at_arrest"],
         "groups": sorted(row["groups"] or []), "juvenile": row["juvenile"],
         "country": row["country"], "jurisdiction": row["jurisdiction"],
-        "facility_kind": row["facility_kind"], "arrest_month": arrested.strftime("%Y-%m"),
+        "facility_kind": row["facility_kind"], "arrest_month": f"{arrested.year:04d}-{arrested.month:02d}",
         "status": row["status"],
         "custody_hours": hours_between(arrested, row["ended_at"]) if row["ended_at"] else None,
         "events": [{"type": kind, "hours_after_arrest": hours_between(naive, at)}
