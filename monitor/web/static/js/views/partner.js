@@ -18,7 +18,12 @@ export async function pull() {
     const query = `/flags?limit=500${cursor ? `&since=${encodeURIComponent(cursor)}` : ""}`;
     const body = await call("GET", query);
     feedStats.requests += 1;
-    for (const flag of body.items) flags.set(flag.id, flag);
+    // A flag whose detention was transferred out of my countries comes once more, as
+    // `left_scope`: it is no longer mine to act on.
+    for (const flag of body.items) {
+      if (flag.visibility === "left_scope") flags.delete(flag.id);
+      else flags.set(flag.id, flag);
+    }
     cursor = body.next_cursor;
     if (body.items.length < 500) break;
   }
