@@ -22,6 +22,7 @@ from monitor.services import vault
 PIECE_BYTES = 1024 * 1024  # plaintext per stored chunk: the unit of memory when reading
 _CHUNKS = AttachmentChunk.__table__
 _INSERT = insert(_CHUNKS)
+_INSERT_PG = "INSERT INTO attachment_chunks (attachment_id, idx, start, data) VALUES (%s, %s, %s, %b)"
 _ONE = select(_CHUNKS.c.data, _CHUNKS.c.start).where(
     _CHUNKS.c.attachment_id == bindparam("file"), _CHUNKS.c.idx == bindparam("idx"))
 _AT = (select(_CHUNKS.c.idx).where(_CHUNKS.c.attachment_id == bindparam("file"),
@@ -61,7 +62,12 @@ def store_pieces(attachment: Attachment, key: AESGCM, pieces: list) -> None:
                      "data": nonce + key.encrypt(nonce, piece, _aad(attachment.id, idx, final))})
         idx, start = idx + 1, start + len(piece)
     if rows:
-        db.session.connection().execute(_INSERT, rows)
+        conn = db.session.connection()
+        if conn.dialect.name == "postgresql":  # %b: the bytes go as binary, not as hex text
+            conn.connection.driver_connection.cursor().executemany(_INSERT_PG, [
+                (r["attachment_id"], r["idx"], r["start"], r["data"]) for r in rows])
+        else:
+            conn.execute(_INSERT, rows)
     attachment.chunks, attachment.received = idx, start
 
 
