@@ -67,3 +67,31 @@ def test_axe_reports_serious_violations_and_passes_a_clean_page(page):
     page.set_content('<html lang="en"><head><title>t</title></head><body><main><h1>Fine</h1>'
                      '<label for="a">Name</label><input id="a"></main></body></html>')
     assert axe_violations(page) == []
+
+
+def test_a_failing_browser_test_leaves_a_phone_sized_screenshot_named_in_the_output(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    from tests.browser.live_server import ROOT
+    # A conftest importing ours: its fixtures then override pytest-playwright's, as here.
+    (tmp_path / "conftest.py").write_text("from tests.browser.conftest import *  # noqa: F401,F403\n")
+    (tmp_path / "test_fails.py").write_text(
+        "def test_fails(page):\n"
+        "    page.set_content('<h1>broken screen</h1>')\n"
+        "    assert False, 'on purpose'\n")
+    artifacts = tmp_path / "artifacts"
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "--rootdir", str(tmp_path), "-c", "/dev/null",
+         str(tmp_path / "test_fails.py")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "BROWSER_ARTIFACTS": str(artifacts), "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 1, run.stdout[-2000:] + run.stderr[-2000:]
+    shots = list((artifacts / "screenshots").glob("*.png"))
+    assert len(shots) == 1
+    assert "screenshots (412x915)" in run.stdout and str(shots[0]) in run.stdout
+    assert f"browser failure screenshots: {artifacts / 'screenshots'}" in run.stdout
+    assert Image.open(shots[0]).size == (412, 915)
