@@ -21,7 +21,7 @@ import datasets  # noqa: E402
 import harness  # noqa: E402
 
 STATS = {"compliance": ("country", "facility", "month", "safeguard"),
-         "accountability": ("country", "facility", "month", "safeguard")}
+         "accountability": ("country", "year", "facility")}
 
 
 def stats(base, token, runs):
