@@ -1,7 +1,7 @@
 """Schemas for the flag change feed."""
 from marshmallow import Schema, fields, validate
 
-from schemas.common import PAGE_MAX
+from schemas.common import PAGE_DEFAULT, PAGE_MAX
 from schemas.detentions import FlagSchema
 from schemas.fields import Country
 
@@ -17,7 +17,7 @@ class FeedArgs(Schema):
                        "with changes you can see."})
     cursor = fields.String(load_default=None, validate=validate.Length(max=200),
                            metadata={"description": "Alias of `since`."})
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=PAGE_MAX))
+    limit = fields.Integer(load_default=PAGE_DEFAULT, validate=validate.Range(min=1, max=PAGE_MAX))
     status = fields.String(validate=validate.OneOf(("open", "acknowledged", "resolved")))
     country = Country()
     safeguard = fields.String(validate=validate.OneOf(SAFEGUARDS))

@@ -5,7 +5,8 @@ The bounds are recorded in docs/DECISIONS.md ("Implausible data").
 """
 from datetime import datetime, timedelta
 
-# Phones' clocks run a little fast: the same tolerance as for an event's occurred_at.
+# Phones' clocks run a little fast: the one future tolerance for every time a caller sends
+# (arrested_at, occurred_at, started_at, ended_at).
 FUTURE_TOLERANCE = timedelta(seconds=300)
 # An arrest recorded now is of someone in custody, or just out: not one from a decade ago.
 MAX_ARREST_AGE = timedelta(days=3653)  # ten years

@@ -1,6 +1,5 @@
 """Detentions: create (idempotent), list and read within scope."""
 import uuid
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import defer, lazyload
@@ -34,8 +33,7 @@ def _validate(actor, data, now):
     facility = visible_facility(actor, data["facility_id"])
     if facility is None:
         raise Invalid({"facility_id": ["Unknown facility."]})
-    tolerance = timedelta(seconds=300)
-    if data["arrested_at"] > now + tolerance:
+    if data["arrested_at"] > now + plausibility.FUTURE_TOLERANCE:
         raise Invalid({"arrested_at": ["More than 5 minutes in the future."]})
     person = data["person"]
     birth = person.get("birth_date")

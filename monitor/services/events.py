@@ -1,7 +1,6 @@
 """Custody events: validation against the record, idempotent storage, derived state."""
 import uuid
 from contextlib import nullcontext
-from datetime import timedelta
 
 from sqlalchemy import bindparam, select, update
 
@@ -30,7 +29,7 @@ def _check_against_record(actor, detention, data, now):
         raise Invalid({"type": ["The arrest is recorded with the detention."]})
     if occurred < detention.arrested_at:
         raise Invalid({"occurred_at": ["Before the arrest."]})
-    if occurred > now + timedelta(seconds=300):
+    if occurred > now + plausibility.FUTURE_TOLERANCE:
         raise Invalid({"occurred_at": ["More than 5 minutes in the future."]})
     if detention.ended_at is not None:
         if data["type"] in ENDING:

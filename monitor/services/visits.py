@@ -1,6 +1,5 @@
 """Monitors' visits: recorded idempotently, denied visits kept and counted."""
 import uuid
-from datetime import timedelta
 
 from monitor.domain import plausibility
 from monitor.exceptions import Invalid, NotFound
@@ -30,7 +29,7 @@ def record_visit(actor, data, now, in_batch=False):
     facility = visible_facility(actor, data["facility_id"])
     if facility is None:
         raise Invalid({"facility_id": ["Unknown facility."]})
-    if data["started_at"] > now + timedelta(seconds=300):
+    if data["started_at"] > now + plausibility.FUTURE_TOLERANCE:
         raise Invalid({"started_at": ["More than 5 minutes in the future."]})
     implausible = plausibility.end_errors("ended_at", data.get("ended_at"), now)
     if implausible:
