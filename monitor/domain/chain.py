@@ -13,11 +13,13 @@ def entry_hash(prev_hash: str, fields: Mapping[str, Any]) -> str:
     return hashlib.sha256((prev_hash + "|" + canonical).encode()).hexdigest()
 
 
-def verify_chain(entries: Iterable[tuple[int, str, str, Mapping[str, Any]]]) -> int | None:
-    """Check (seq, prev_hash, hash, fields) tuples in order; return the first bad seq or None."""
-    expected_prev = GENESIS
+def verify_chain(entries: Iterable[tuple[int, str, str, Mapping[str, Any]]]) -> tuple[int, int | None]:
+    """Walk (seq, prev_hash, hash, fields) tuples from seq 1: (entries checked, first broken seq or None)."""
+    checked, expected_prev = 0, GENESIS
     for seq, prev_hash, stored_hash, fields in entries:
+        if seq != checked + 1:
+            return checked, checked + 1  # a missing entry breaks the chain too
         if prev_hash != expected_prev or entry_hash(prev_hash, fields) != stored_hash:
-            return seq
-        expected_prev = stored_hash
-    return None
+            return checked, seq
+        expected_prev, checked = stored_hash, checked + 1
+    return checked, None

@@ -5,7 +5,7 @@ from flask import has_request_context, request
 from sqlalchemy import bindparam, insert, select, update
 
 from monitor.database import write_intent
-from monitor.domain.chain import GENESIS, entry_hash
+from monitor.domain.chain import GENESIS, entry_hash, verify_chain
 from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import AuditEntry, Counter
@@ -83,17 +83,19 @@ def list_entries(actor, limit, after=None, action=None):
     return rows[:limit], str(rows[limit - 1].seq)
 
 
-def verify_trail(batch=5000):
+def verify_trail(batch: int = 5000) -> tuple[int, int | None]:
     """Walk the whole chain; returns (entries checked, first broken seq or None)."""
-    checked, expected_prev, last = 0, GENESIS, 0
+    return verify_chain(_stored_entries(batch))
+
+
+def _stored_entries(batch):
+    """The stored trail in seq order, read `batch` rows at a time (the walker may stop early)."""
+    last = 0
     while True:
         rows = db.session.scalars(select(AuditEntry).where(AuditEntry.seq > last)
                                   .order_by(AuditEntry.seq).limit(batch)).all()
         if not rows:
-            return checked, None
+            return
         for entry in rows:
-            if entry.seq != last + 1:
-                return checked, last + 1  # a missing entry breaks the chain too
-            if entry.prev_hash != expected_prev or entry_hash(entry.prev_hash, entry_fields(entry)) != entry.hash:
-                return checked, entry.seq
-            expected_prev, last, checked = entry.hash, entry.seq, checked + 1
+            yield entry.seq, entry.prev_hash, entry.hash, entry_fields(entry)
+        last = rows[-1].seq

@@ -70,3 +70,13 @@ def test_audit_endpoint_is_for_admins(client, auth, detention):
     assert client.get("/api/v1/audit?cursor=abc", headers=admin).status_code == 422
     for role in ("monitor", "partner", "researcher"):
         assert client.get("/api/v1/audit", headers=auth(role, ["MX"])).status_code == 403
+
+
+def test_trail_read_in_small_batches_verifies_across_their_boundaries(detention):
+    for _ in range(3):
+        detention()
+    whole = verify_trail()
+    assert whole[1] is None and verify_trail(batch=2) == whole
+    db.session.execute(text("DELETE FROM audit_log WHERE seq = 3"))
+    db.session.commit()
+    assert verify_trail(batch=2) == (2, 3)
