@@ -12,7 +12,6 @@ from monitor.models import AuditEntry, Counter
 from monitor.pagination import parse_seq
 from monitor.services.access import require_role
 
-
 # Core statements built once (their cache keys are memoised) and run on the session's
 # connection: no autoflush of the caller's pending rows, no ORM execution layer.
 _COUNTERS, _LOG = Counter.__table__, AuditEntry.__table__
@@ -98,4 +97,4 @@ def _stored_entries(batch):
             return
         for entry in rows:
             yield entry.seq, entry.prev_hash, entry.hash, entry_fields(entry)
-        last = rows[-1].seq
+        last = rows[-1].seq  # type: ignore[assignment]  # the model is not Mapped[...] yet
