@@ -64,7 +64,12 @@ def make_private(database):
     records. SQLite gives the WAL and SHM files it creates the database file's mode."""
     if not database or database == ":memory:" or database.startswith("file:"):
         return
-    os.close(os.open(database, os.O_RDWR | os.O_CREAT, 0o600))
+    # Only ever open a file that did not exist: closing any descriptor of a database file
+    # drops every POSIX lock this process holds on it, SQLite's own included.
+    try:
+        os.close(os.open(database, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
     for path in (database, database + "-wal", database + "-shm"):
         if os.path.exists(path) and os.stat(path).st_mode & 0o077:
             os.chmod(path, 0o600)
