@@ -16,28 +16,6 @@ class DismissSchema(Schema):
     reason = Text(required=True, max_length=2000)
 
 
-class RuleSchema(Schema):
-    """A rule as listed by /rules (kind-specific keys pass through)."""
-
-    class Meta:
-        unknown = "include"
-
-    id = fields.String()
-    safeguard = fields.String()
-    kind = fields.String()
-    trigger = fields.Raw()
-    satisfied_by = fields.Raw()
-    within_hours = fields.Float(allow_none=True)
-    applies_to = fields.String()
-    severity = fields.String()
-    citation = fields.String()
-    confidence = fields.String()
-    basis = fields.String(metadata={"description": "law, standard, or threshold (this tool's own "
-                                                   "alert threshold where the law gives no figure)."})
-    track = fields.String(metadata={"description": "custody, or accountability (after custody, "
-                                                   "open until case_closed)."})
-
-
 class RuleSetSchema(Schema):
     """One jurisdiction's rule set."""
 

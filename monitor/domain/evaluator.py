@@ -263,10 +263,3 @@ def evaluate(case: Case, rule_sets: Sequence[Any], now: datetime) -> list[Safegu
     """One result per rule of the given sets (national and intl side by side)."""
     return _evaluate(case, rule_sets, now)[0]
 
-
-def next_change_at(case: Case, rule_sets: Sequence[Any], now: datetime) -> datetime | None:
-    """The earliest instant (not before `now`) after which a status changes with no new event.
-
-    A deadline is met up to and including its due time, so the change happens just after it:
-    the sweep looks at a detention once `next_due_at < now`."""
-    return min(_evaluate(case, rule_sets, now)[1], default=None)

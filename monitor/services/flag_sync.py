@@ -30,11 +30,6 @@ def take_numbers(count):
     return iter(range(top - count + 1, top + 1))
 
 
-def sync_flags(detention, results, now):
-    """Raise, reopen, redate or resolve one detention's flags; returns the changes made."""
-    return sync_flags_many([(detention, results)], now)[0]
-
-
 def sync_flags_many(evaluated, now):
     """Apply [(detention, results)] to the flags table in one pass; returns each one's changes.
 

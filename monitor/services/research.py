@@ -46,7 +46,7 @@ def _chunks(query, key=Detention.id):
     count). Rows come from the Core layer (plain tuples, no ORM loading).
 
     Each chunk walks the primary-key index from where the last one ended: the caller filters
-    countries through an expression no index serves (see iter_records), or SQLite would take
+    countries through an expression no index serves (see iter_record_chunks), or SQLite would take
     the country index and sort every matching row again for every chunk, a cost that grows
     with the square of the export's size."""
     last = None
@@ -145,12 +145,6 @@ def iter_record_chunks(actor, country=None, start=None, end=None):
         events = _events_of(rows)
         yield [research_record(_record_fields(row), events[row.id], ref_of(_uuid_text(row.person_id)))
                for row in rows]
-
-
-def iter_records(actor, country=None, start=None, end=None):
-    """Research records of every matching detention, one by one."""
-    for chunk in iter_record_chunks(actor, country, start, end):
-        yield from chunk
 
 
 def count_matching(actor, country=None, start=None, end=None):

@@ -6,9 +6,14 @@ track (the complaint, the investigation, the trial) stays open after release unt
 violation at once."""
 from datetime import datetime, timedelta, timezone
 
-from monitor.domain.evaluator import Case, Event, evaluate, next_change_at
+from monitor.domain.evaluator import Case, Event, evaluate, evaluate_with_next_change
 from monitor.domain.rules import rule_to_dict
 from tests.domain.conftest import T0, case, h
+
+
+def next_change_at(the_case, rule_sets, now):
+    """The next change instant alone, as the sweep stores it."""
+    return evaluate_with_next_change(the_case, rule_sets, now)[1]
 
 MINUTE = timedelta(minutes=1)
 DAY = timedelta(days=1)

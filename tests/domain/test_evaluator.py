@@ -1,8 +1,13 @@
 """Hand-worked cases for every kind of rule and the jurisdictions' particularities."""
 from datetime import datetime, timezone
 
-from monitor.domain.evaluator import evaluate, next_change_at
+from monitor.domain.evaluator import evaluate, evaluate_with_next_change
 from tests.domain.conftest import T0, case, h
+
+
+def next_change_at(the_case, rule_sets, now):
+    """The next change instant alone, as the sweep stores it."""
+    return evaluate_with_next_change(the_case, rule_sets, now)[1]
 
 
 def result(sets, codes, the_case, rule, now):

@@ -3,6 +3,7 @@ import uuid
 from datetime import datetime, timedelta, timezone
 
 from monitor.services import detentions, events, facilities
+from monitor.services.flag_sync import sync_flags_many
 from schemas.detentions import DetentionInSchema
 from schemas.events import EventInSchema
 from schemas.facilities import FacilityInSchema
@@ -37,3 +38,8 @@ def add(actor, detention, kind, at, now=None, **details):
     data = EventInSchema().load({"type": kind, "occurred_at": format_timestamp(at),
                                  "details": details})
     return events.add_event(actor, detention.id, data, now or at)[0]
+
+
+def sync_flags(detention, results, now):
+    """Apply one detention's evaluation results to its flags; returns the changes made."""
+    return sync_flags_many([(detention, results)], now)[0]

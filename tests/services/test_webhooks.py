@@ -13,8 +13,7 @@ from monitor.extensions import db
 from monitor.models import Organization, WebhookDelivery
 from monitor.services import webhooks
 from monitor.services.feed import decode_position
-from monitor.services.flag_sync import sync_flags
-from tests.services.factories import T0, hours, make_detention, make_facility
+from tests.services.factories import T0, hours, make_detention, make_facility, sync_flags
 
 SECRET = "a-very-secret-webhook-key"
 
