@@ -62,11 +62,7 @@ def add_event(data, detention_id):
 @bp.response(200, page_of(EventSchema, "EventList"))
 def list_events(detention_id):
     """The detention's events in chronological order (one page: `next_cursor` is null)."""
-    actor = current_actor()
-    detention = detentions.get_detention(actor, detention_id)
-    items = [event_view(e, actor) for e in detention.events]
-    records.audit_identity_read(actor, [detention.id], now())
-    return {"items": items, "next_cursor": None}
+    return {"items": events.list_events(current_actor(), detention_id, now()), "next_cursor": None}
 
 
 @bp.route("/<uuid:detention_id>/safeguards")

@@ -2,17 +2,10 @@
 from monitor.api.common import authenticated, current_actor, now, page
 from monitor.parsing import Blueprint
 from monitor.services import webhooks
+from monitor.services.presenters import webhook_view
 from schemas.common import PageArgs, page_of
 from schemas.webhooks import (
     DeliveryListArgs, DeliverySchema, WebhookInSchema, WebhookSchema, WebhookUpdateSchema)
-
-FIELDS = ("id", "organization_id", "url", "countries", "active", "created_at")
-
-
-def _view(hook, secret=None):
-    """A webhook as answered; its secret only in the response that created it."""
-    body = {k: getattr(hook, k) for k in FIELDS}
-    return {**body, "secret": secret} if secret else body
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description="Webhooks")
 
@@ -27,7 +20,7 @@ def register(data):
 
     The same id again: 200 if identical (the secret is not shown again), 409 if not."""
     hook, secret, created = webhooks.register(current_actor(), data, now())
-    return (_view(hook, secret), 201) if created else (_view(hook), 200)
+    return (webhook_view(hook, secret), 201) if created else (webhook_view(hook), 200)
 
 
 @bp.route("/<uuid:webhook_id>", methods=["PATCH"])
@@ -36,7 +29,7 @@ def register(data):
 @bp.response(200, WebhookSchema)
 def update(data, webhook_id):
     """Disable or enable a webhook (`active`), or change its URL or countries."""
-    return _view(webhooks.update(current_actor(), webhook_id, data, now()))
+    return webhook_view(webhooks.update(current_actor(), webhook_id, data, now()))
 
 
 @bp.route("/<uuid:webhook_id>", methods=["DELETE"])

@@ -15,7 +15,8 @@ from monitor.services.access import CUSTODY_WRITERS, require_role
 from monitor.services.detentions import get_detention
 from monitor.services.facilities import visible_facility
 from monitor.services.flag_sync import follow_detention
-from monitor.services.records import domain_events
+from monitor.services.presenters import event_view
+from monitor.services.records import audit_identity_read, domain_events
 from schemas.events import PRIVATE_DETAILS
 from schemas.fields import parse_timestamp
 
@@ -81,6 +82,14 @@ def refresh_detention(detention, events, now):
         detention.country = detention.current_facility.country
         follow_detention(detention, old_country, now)  # its flags go where it goes
     detention.updated_at = now
+
+
+def list_events(actor, detention_id, now):
+    """A detention's events in order, as `actor` may see them; identities shown are audited."""
+    detention = get_detention(actor, detention_id)
+    items = [event_view(e, actor) for e in detention.events]
+    audit_identity_read(actor, [detention.id], now)
+    return items
 
 
 def add_event(actor, detention_id, data, now):

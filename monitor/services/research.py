@@ -46,7 +46,7 @@ def _chunks(query, key=Detention.id):
     count). Rows come from the Core layer (plain tuples, no ORM loading).
 
     Each chunk walks the primary-key index from where the last one ended: the caller filters
-    countries through an expression no index serves (see iter_record_chunks), or SQLite would take
+    countries through an expression no index serves (see _record_chunks), or SQLite would take
     the country index and sort every matching row again for every chunk, a cost that grows
     with the square of the export's size."""
     last = None
@@ -128,9 +128,9 @@ def _record_fields(row):
             "status": row.status, "ended_at": _aware(row.ended_at), "outcomes": _json(row.outcomes)}
 
 
-def iter_record_chunks(actor, country=None, start=None, end=None):
-    """Research records of every matching detention, as lists (one per database chunk)."""
-    require_role(actor, *RESEARCH_ROLES)
+def _record_chunks(actor, country=None, start=None, end=None):
+    """Research records of every matching detention, as lists (one per database chunk); the
+    caller (export) has authorized the actor."""
     ref_of = vault.cipher().pseudonymizer(pseudonym_namespace(actor))
     raw_id = type_coerce(Detention.id, String)  # keyset and IN lists on the stored form
     query = _filtered(select(
@@ -160,8 +160,15 @@ def _dumps(record):
 
 
 def export(actor, fmt, now, country=None, start=None, end=None, progress=None):
-    """Generate the export body in `fmt`, one piece per database chunk; the audit entry is
-    written when the stream ends. `progress(n)` is told of each piece's records."""
+    """Authorize at the call (a refusal is a real 403, before any response starts), then
+    return the export body in `fmt` as a generator of pieces, one per database chunk; the
+    audit entry is written when the stream ends. `progress(n)` is told of each piece's records."""
+    authorize(actor)
+    return _pieces(actor, fmt, now, country, start, end, progress)
+
+
+def _pieces(actor, fmt, now, country, start, end, progress):
+    """The export body, one piece per chunk; audited in `finally` (a cut stream too)."""
     count, completed = 0, False
     try:
         if fmt == "csv":
@@ -171,7 +178,7 @@ def export(actor, fmt, now, country=None, start=None, end=None, progress=None):
             yield buffer.getvalue()
         elif fmt == "json":
             yield "["
-        for chunk in iter_record_chunks(actor, country, start, end):
+        for chunk in _record_chunks(actor, country, start, end):
             if fmt == "csv":
                 buffer.seek(0)
                 buffer.truncate()
