@@ -12,7 +12,7 @@ from monitor import extensions
 from monitor.extensions import db, jwt, migrate
 from monitor.secrets import ensure_secrets
 
-BUILTIN_RULES = Path(__file__).resolve().parent.parent / "seed" / "rules"
+BUILTIN_RULES = Path(__file__).resolve().parent / "rules"  # the built-in law, package data
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
 

@@ -1,1 +1,1 @@
-"""Seed data: rule files (seed/rules/) and the demo data set."""
+"""Seed data: the demo and bulk data sets (the built-in law is monitor/rules/)."""

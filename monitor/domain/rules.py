@@ -1,4 +1,4 @@
-"""Rule sets: loading and strict validation of the TOML files in seed/rules/ (and RULES_DIR).
+"""Rule sets: loading and strict validation of the TOML files in monitor/rules/ (and RULES_DIR).
 
 A broken file stops the application with a message naming the file and the rule.
 """

@@ -1,13 +1,13 @@
 """Domain fixtures: the real rule sets, loaded once, and small case builders."""
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
+from monitor import BUILTIN_RULES
 from monitor.domain.evaluator import Case, Event
 from monitor.domain.rules import load_rule_sets
 
-RULES = Path(__file__).resolve().parents[2] / "seed" / "rules"
+RULES = BUILTIN_RULES
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # Monday 12:00 in Nairobi
 
 
