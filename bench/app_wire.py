@@ -31,6 +31,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 import harness  # noqa: E402
 from sync import batch as sync_batch  # noqa: E402
+
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE  # noqa: E402
 from tests.browser.live_server import LiveApp, wait_for  # noqa: E402
 
@@ -81,10 +82,10 @@ def shell_bytes(browser, app):
     page.goto(app.url + "/app/")
     sw_active(page)
     context.close()
-    lines = wait_for(lambda: [l for l in access_lines(app, offset) if l[1].startswith("/app")],
+    lines = wait_for(lambda: [line for line in access_lines(app, offset) if line[1].startswith("/app")],
                      "the access log")
-    compressed = sum(l[3] for l in lines)
-    paths = sorted({l[1] for l in lines if l[2] == 200})
+    compressed = sum(line[3] for line in lines)
+    paths = sorted({line[1] for line in lines if line[2] == 200})
     plain = sum(len(app.request("GET", p, headers={"Accept-Encoding": "identity"}, raw=True)[1])
                 for p in paths)
     return {"requests": len(lines), "distinct_files": len(paths), "gzip_bytes": compressed,

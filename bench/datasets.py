@@ -13,8 +13,8 @@ import json
 import os
 import secrets
 import shutil
-import sys
 import subprocess
+import sys
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
@@ -81,8 +81,8 @@ def psql(sql, database="postgres"):
 def _generate(env, n, due):
     """Migrate the database at env's DATABASE_URL and fill it."""
     harness.flask(env, "db", "upgrade")
-    from seed.bulk import generate
     from monitor import create_app
+    from seed.bulk import generate
     app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"],
                       "JWT_SECRET_KEY": env["JWT_SECRET_KEY"], "DATA_KEY": env["DATA_KEY"],
                       "SCHEDULER_ENABLED": False})

@@ -85,9 +85,10 @@ def gunicorn(env, workers=2, app="wsgi:app", cwd=ROOT, config=True, ready_path="
                 break
             except urllib.error.HTTPError:
                 break  # the server answers
-            except OSError:
+            except OSError as exc:
                 if proc.poll() is not None:
-                    raise RuntimeError((Path(log).read_bytes() if log else proc.stderr.read()).decode()[-2000:])
+                    output = Path(log).read_bytes() if log else proc.stderr.read()
+                    raise RuntimeError(output.decode()[-2000:]) from exc
                 time.sleep(0.1)
         yield _Served(base, proc.pid)
     finally:

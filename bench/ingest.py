@@ -4,7 +4,8 @@ insert endpoint (bench/ingest_baseline.py) served twice: the same way as the app
 project's worker model) and at its best (gunicorn sync workers with keep-alive). Runs
 alternate; medians reported, and stored rows are counted afterwards (nothing lost, nothing
 duplicated). Targets: app >= 0.8 of the same-served floor and >= 0.5 of the best-served one.
-    .venv/bin/python bench/ingest.py [--backend sqlite|postgresql] [--runs 3] [--duration 15] [--warmup 5] [--connections 8]
+    .venv/bin/python bench/ingest.py [--backend sqlite|postgresql] [--runs 3] [--duration 15]
+        [--warmup 5] [--connections 8]
 """
 import argparse
 import json
@@ -113,7 +114,8 @@ def main():
                     results[name].append(run_wrk(base, dict(wrk_env, PATH_TEMPLATE="/detentions/%s/events"), args))
         stored = harness.scalar(url, "SELECT count(*) FROM custody_events WHERE type = 'rights_notified'")
         acknowledged = sum(r["requests"] - r["non_2xx"] + r["warmup_acknowledged"] for r in results["app"])
-    med = {k: {m: harness.median([r[m] for r in v]) for m in ("ok_per_s", "p50_ms", "p99_ms", "server_cpu_ms_per_request")}
+    metrics = ("ok_per_s", "p50_ms", "p99_ms", "server_cpu_ms_per_request")
+    med = {k: {m: harness.median([r[m] for r in v]) for m in metrics}
            for k, v in results.items()}
     harness.write_report(f"ingest-{args.backend}", {
         "backend": args.backend, "runs": args.runs, "duration_s": args.duration,

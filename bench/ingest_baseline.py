@@ -43,7 +43,7 @@ def add_event(detention_id):
     body = request.get_json()
     conn = connect()
     try:
-        conn.execute("INSERT INTO custody_events VALUES (%s)" % ", ".join([MARK] * 7), (
+        conn.execute("INSERT INTO custody_events VALUES ({})".format(", ".join([MARK] * 7)), (
             str(uuid.UUID(body["id"])), detention_id, body["type"], body["occurred_at"],
             body.get("source", ""), json.dumps(body.get("details", {})),
             datetime.now(timezone.utc).isoformat()))

@@ -8,10 +8,10 @@ ratio floor / app.
     .venv/bin/python bench/sync.py [--backend sqlite|postgresql] [--runs 5]
 """
 import argparse
-from contextlib import contextmanager
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 

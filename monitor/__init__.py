@@ -5,10 +5,9 @@ from pathlib import Path
 from flask import Flask, current_app, request
 
 from config import Config
-from monitor import database, edge, errors, http_policy
+from monitor import database, edge, errors, extensions, http_policy
 from monitor.crypto import Cipher
 from monitor.domain.rules import load_rule_sets
-from monitor import extensions
 from monitor.extensions import db, jwt, migrate
 from monitor.secrets import ensure_secrets
 
@@ -50,9 +49,9 @@ def create_app(test_config=None):
     app.register_blueprint(web_bp)
     errors.register_error_handlers(app)
     http_policy.install(app)
+    app.wsgi_app = edge.wrap(app.wsgi_app, app.config)  # trusted proxy, bearer scheme
     app.before_request(_guard_request)
     app.teardown_request(_end_unit_of_work)
-    app.wsgi_app = edge.wrap(app.wsgi_app, app.config)  # trusted proxy, bearer scheme
     from monitor.cli import register_commands
     register_commands(app)
     return app

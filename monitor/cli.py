@@ -77,6 +77,7 @@ def seed_demo(if_empty):
 def sweep_command():
     """Run one sweep now and print what it flagged."""
     from flask import current_app
+
     from monitor.services.sweep import sweep
     report = sweep(datetime.now(timezone.utc), current_app.config["SWEEP_BATCH_SIZE"])
     click.echo(f"examined {report['examined']} detentions: raised {report['raised']}, "
@@ -89,6 +90,7 @@ def sweep_command():
 def scheduler_command():
     """Run the sweep scheduler as a dedicated process (use with SCHEDULER_ENABLED=0 web)."""
     from flask import current_app
+
     from monitor.scheduler import run_dedicated_scheduler
     click.echo(f"sweeping every {current_app.config['SWEEP_INTERVAL_SECONDS']} s; Ctrl-C to stop")
     run_dedicated_scheduler(current_app._get_current_object())
@@ -104,8 +106,9 @@ def scheduler_command():
 def export_command(fmt, country, start, end, organization, output):
     """Write a pseudonymised export to a file, with a progress bar (for large pulls)."""
     from tqdm import tqdm
-    from schemas.research import ExportArgs
+
     from monitor.services import research
+    from schemas.research import ExportArgs
     try:
         args = ExportArgs().load({k: v for k, v in {"format": fmt, "country": country,
                                                     "from": start, "to": end}.items() if v})

@@ -5,7 +5,7 @@ ProxyFix, given how many proxies to trust for each X-Forwarded-* header, takes t
 address and scheme from them instead; with no trusted hops (the default) those headers are
 ignored, since any client could forge them.
 """
-from typing import Callable
+from collections.abc import Callable
 
 from werkzeug.middleware.proxy_fix import ProxyFix
 

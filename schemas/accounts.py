@@ -1,9 +1,8 @@
 """Schemas for login, tokens, users and organisations."""
 from marshmallow import Schema, fields, validate
 
-from schemas.fields import Country, StrictBoolean, StrictUUID, Text, Timestamp
-
 from monitor.domain.vocabulary import ROLES
+from schemas.fields import Country, StrictBoolean, StrictUUID, Text, Timestamp
 
 
 class LoginSchema(Schema):

@@ -1,9 +1,8 @@
 """Schemas for evidence attachments."""
 from marshmallow import Schema, fields, validate
 
-from schemas.fields import StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp
-
 from monitor.domain.vocabulary import ATTACHMENT_KINDS, ATTACHMENT_STATUSES
+from schemas.fields import StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp
 
 
 class AttachmentInSchema(Schema):

@@ -6,8 +6,7 @@ from schemas.attachments import AttachmentSchema
 from schemas.common import PageArgs
 from schemas.events import EventSchema
 from schemas.facilities import FacilitySchema
-from schemas.fields import (
-    Country, StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp)
+from schemas.fields import Country, StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp
 
 GRAVITY = ("light", "correctional", "afflictive", "capital")
 

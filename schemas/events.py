@@ -1,14 +1,17 @@
 """Schemas for custody events, with one details schema per event type."""
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from schemas.fields import (
-    StrictBoolean, StrictFloat, StrictUUID, Text, Timestamp, format_timestamp)
-
 from monitor.domain.disclosure import FREE_TEXT_DETAILS
-from monitor.domain.vocabulary import EVENT_SOURCES as SOURCES
 from monitor.domain.vocabulary import (
-    CASE_OUTCOMES, COMPLAINT_BY, COMPLAINT_TO, EVENT_TYPES, FORENSIC_CONSISTENCY,
-    FORENSIC_EXAMINERS)
+    CASE_OUTCOMES,
+    COMPLAINT_BY,
+    COMPLAINT_TO,
+    EVENT_TYPES,
+    FORENSIC_CONSISTENCY,
+    FORENSIC_EXAMINERS,
+)
+from monitor.domain.vocabulary import EVENT_SOURCES as SOURCES
+from schemas.fields import StrictBoolean, StrictFloat, StrictUUID, Text, Timestamp, format_timestamp
 
 
 def _text(**kw):

@@ -1,10 +1,9 @@
 """Schemas for facilities."""
 from marshmallow import Schema, fields, validate
 
+from monitor.domain.vocabulary import FACILITY_KINDS as KINDS
 from schemas.common import PageArgs
 from schemas.fields import Country, StrictBoolean, StrictUUID, Text, Timestamp, TimeZone
-
-from monitor.domain.vocabulary import FACILITY_KINDS as KINDS
 
 
 class FacilityInSchema(Schema):

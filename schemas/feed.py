@@ -1,11 +1,10 @@
 """Schemas for the flag change feed."""
 from marshmallow import Schema, fields, validate
 
+from monitor.domain.vocabulary import SAFEGUARDS
 from schemas.common import PAGE_DEFAULT, PAGE_MAX
 from schemas.detentions import FlagSchema
 from schemas.fields import Country
-
-from monitor.domain.vocabulary import SAFEGUARDS
 
 
 class FeedArgs(Schema):

@@ -1,10 +1,9 @@
 """Schemas for monitors' visits."""
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from monitor.domain.vocabulary import VISIT_ACCESS as ACCESS
 from schemas.common import PageArgs
 from schemas.fields import StrictBoolean, StrictInteger, StrictUUID, Text, Timestamp
-
-from monitor.domain.vocabulary import VISIT_ACCESS as ACCESS
 
 
 class VisitInSchema(Schema):

@@ -1,5 +1,5 @@
 """Schemas for webhooks and their deliveries."""
-from marshmallow import Schema, ValidationError, fields, validate, validates
+from marshmallow import Schema, ValidationError, fields, validate
 
 from monitor.services.webhook_targets import url_problem
 from schemas.common import PageArgs

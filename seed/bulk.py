@@ -64,7 +64,7 @@ def _evaluated(rng, now, pair, rule_sets, released_share):
     events = [(kind, at, dict(details, to_facility_id=str(pair[1]["id"])) if kind == "transfer" else details)
               for kind, at, details in s.events]
     ids = [uuid.uuid4() for _ in events]
-    domain = [Event(type=k, occurred_at=at, details=d, id=str(e)) for e, (k, at, d) in zip(ids, events)]
+    domain = [Event(type=k, occurred_at=at, details=d, id=str(e)) for e, (k, at, d) in zip(ids, events, strict=False)]
     status, ended_at, current_id = derive_state(pair[0]["id"], domain)
     current = pair[1] if current_id == str(pair[1]["id"]) else pair[0]
     sets = _sets_for(current, rule_sets)
@@ -77,7 +77,7 @@ def _evaluated(rng, now, pair, rule_sets, released_share):
                   juvenile=s.juvenile, age=s.age, sex=s.sex, status=status, ended_at=ended_at,
                   current=current, next_due_at=next_due, outcomes=stored_outcomes(results, s.juvenile, sets),
                   offence_gravity=s.offence_gravity, organised_crime=s.organised_crime)
-    return fields, list(zip(ids, events)), results
+    return fields, list(zip(ids, events, strict=False)), results
 
 
 def generate(n, due, now, cipher, batch=5000, seed=7, progress=True, released_share=0.6):

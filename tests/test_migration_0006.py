@@ -56,6 +56,7 @@ def test_upgrade_demotes_scoped_admins_and_drops_free_text_groups(fresh_url):  #
 
 def test_upgrade_seals_clear_free_text_and_downgrade_restores_it(fresh_url):  # noqa: F811
     from flask_migrate import downgrade
+
     from monitor.services import vault
     app = _app(fresh_url)
     with app.app_context():

@@ -4,7 +4,19 @@
 def register(app, api):
     """Register every blueprint (API ones through flask-smorest for the OpenAPI document)."""
     from monitor.api import (
-        attachments, audit, auth, detentions, docs, facilities, flags, health, research, users, visits, webhooks)
+        attachments,
+        audit,
+        auth,
+        detentions,
+        docs,
+        facilities,
+        flags,
+        health,
+        research,
+        users,
+        visits,
+        webhooks,
+    )
     for module in (auth, users, facilities, detentions, flags, visits, research, webhooks, audit,
                    attachments):
         api.register_blueprint(module.bp)

@@ -5,7 +5,12 @@ from monitor.services import detentions, events, records
 from monitor.services.presenters import event_view
 from schemas.common import page_of
 from schemas.detentions import (
-    DetentionInSchema, DetentionListArgs, DetentionSchema, DetentionSummarySchema, SafeguardSchema)
+    DetentionInSchema,
+    DetentionListArgs,
+    DetentionSchema,
+    DetentionSummarySchema,
+    SafeguardSchema,
+)
 from schemas.events import EventInSchema, EventSchema
 
 bp = Blueprint("detentions", __name__, url_prefix="/api/v1/detentions", description="Detentions")

@@ -3,8 +3,8 @@ from monitor.api.common import authenticated, created_or_replayed, current_actor
 from monitor.parsing import Blueprint
 from monitor.services import facilities
 from monitor.services.presenters import facility_view
-from schemas.facilities import FacilityInSchema, FacilityListArgs, FacilitySchema
 from schemas.common import page_of
+from schemas.facilities import FacilityInSchema, FacilityListArgs, FacilitySchema
 
 bp = Blueprint("facilities", __name__, url_prefix="/api/v1/facilities", description="Facilities")
 

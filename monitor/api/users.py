@@ -5,8 +5,14 @@ from monitor.api.common import authenticated, current_actor, now, page
 from monitor.parsing import Blueprint
 from monitor.services import credentials, users
 from schemas.accounts import (
-    OrganizationSchema, PasswordChangeSchema, PasswordResetSchema, TokenSchema, UserCreateSchema,
-    UserSchema, UserUpdateSchema)
+    OrganizationSchema,
+    PasswordChangeSchema,
+    PasswordResetSchema,
+    TokenSchema,
+    UserCreateSchema,
+    UserSchema,
+    UserUpdateSchema,
+)
 from schemas.common import PageArgs, page_of
 
 bp = Blueprint("users", __name__, url_prefix="/api/v1", description="Users and organisations")

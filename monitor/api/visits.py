@@ -3,8 +3,7 @@ from monitor.api.common import authenticated, created_or_replayed, current_actor
 from monitor.parsing import Blueprint
 from monitor.services import sync, visits
 from schemas.common import page_of
-from schemas.visits import (
-    SyncResponseSchema, SyncSchema, VisitInSchema, VisitListArgs, VisitSchema)
+from schemas.visits import SyncResponseSchema, SyncSchema, VisitInSchema, VisitListArgs, VisitSchema
 
 bp = Blueprint("visits", __name__, url_prefix="/api/v1", description="Visits and field sync")
 

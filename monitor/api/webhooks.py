@@ -4,8 +4,7 @@ from monitor.parsing import Blueprint
 from monitor.services import webhooks
 from monitor.services.presenters import webhook_view
 from schemas.common import PageArgs, page_of
-from schemas.webhooks import (
-    DeliveryListArgs, DeliverySchema, WebhookInSchema, WebhookSchema, WebhookUpdateSchema)
+from schemas.webhooks import DeliveryListArgs, DeliverySchema, WebhookInSchema, WebhookSchema, WebhookUpdateSchema
 
 bp = Blueprint("webhooks", __name__, url_prefix="/api/v1/webhooks", description="Webhooks")
 

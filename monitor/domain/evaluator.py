@@ -4,7 +4,8 @@ Pure and deterministic: events are sorted by (time, id), so the result never dep
 order they were recorded in; all arithmetic is elapsed UTC time, so no limit moves with
 daylight saving (a facility's time zone only matters for court-day calendars).
 
-- deadline: from the first trigger (or where the rule's `start` says: see domain.clock) (or from every trigger when `retrigger`), one of
+- deadline: from the first trigger (or where the rule's `start` says: see domain.clock)
+  (or from every trigger when `retrigger`), one of
   `satisfied_by` must happen within the limit (`within_hours`, or `limit_by` a fact: when
   the fact is unknown the strictest limit applies and the explanation says so; "immediately"
   is 0 h plus `grace_hours`). `extended_by` events granted before expiry add their
@@ -21,9 +22,10 @@ daylight saving (a facility's time zone only matters for court-day calendars).
 - recurring: a first deadline, then a new one `every_hours` after each satisfying event,
   until custody ends; any late cycle makes the rule met_late, a missing current one overdue.
 """
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Mapping, Sequence
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from monitor.domain.calendar import is_court_day

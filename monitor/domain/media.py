@@ -2,7 +2,7 @@
 still carries GPS tags. Pure: bytes and file-like objects in, answers out."""
 import logging
 import warnings
-from typing import BinaryIO, Optional
+from typing import BinaryIO
 
 import filetype
 from PIL import Image, UnidentifiedImageError
@@ -40,7 +40,7 @@ def signature_matches(content_type: str, head: bytes) -> bool:
     return found is not None and found in ATTACHMENT_CONTENT_TYPES.get(content_type, ())
 
 
-def gps_present(content_type: str, stream: BinaryIO) -> Optional[bool]:
+def gps_present(content_type: str, stream: BinaryIO) -> bool | None:
     """True if the image's EXIF holds GPS tags, False if not, None if it cannot be read."""
     if content_type not in EXIF_READABLE:
         return None

@@ -3,13 +3,23 @@
 A broken file stops the application with a message naming the file and the rule.
 """
 import tomllib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NoReturn, Sequence
+from typing import Any, NoReturn
 
 from monitor.domain.vocabulary import (
-    CONFIDENCES, EVENT_TYPES, FACILITY_KINDS, RULE_APPLIES, RULE_BASES, RULE_CALENDARS,
-    RULE_KINDS, RULE_TRACKS, SAFEGUARDS, SEVERITIES)
+    CONFIDENCES,
+    EVENT_TYPES,
+    FACILITY_KINDS,
+    RULE_APPLIES,
+    RULE_BASES,
+    RULE_CALENDARS,
+    RULE_KINDS,
+    RULE_TRACKS,
+    SAFEGUARDS,
+    SEVERITIES,
+)
 
 KINDS = RULE_KINDS
 APPLIES = RULE_APPLIES

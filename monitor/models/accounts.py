@@ -4,10 +4,9 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from monitor.domain.vocabulary import ROLES  # noqa: F401  (re-exported)
 from monitor.extensions import db
 from monitor.models.types import UTCDateTime, utcnow
-
-from monitor.domain.vocabulary import ROLES  # noqa: F401  (re-exported)
 
 
 class Organization(db.Model):

@@ -4,10 +4,9 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from monitor.domain.vocabulary import DETENTION_STATUSES, FACILITY_KINDS  # noqa: F401
 from monitor.extensions import db
 from monitor.models.types import UTCDateTime, utcnow
-
-from monitor.domain.vocabulary import DETENTION_STATUSES, FACILITY_KINDS  # noqa: F401
 
 
 class Facility(db.Model):

@@ -4,10 +4,10 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from monitor.domain.vocabulary import FLAG_STATUSES
 from monitor.extensions import db
 from monitor.models.types import UTCDateTime
 
-from monitor.domain.vocabulary import FLAG_STATUSES
 RESOLUTIONS = ("met_late", "cleared", "released", "dismissed")
 
 

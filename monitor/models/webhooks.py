@@ -4,10 +4,9 @@ import uuid
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
+from monitor.domain.vocabulary import DELIVERY_STATUSES
 from monitor.extensions import db
 from monitor.models.types import UTCDateTime
-
-from monitor.domain.vocabulary import DELIVERY_STATUSES
 
 
 class Webhook(db.Model):

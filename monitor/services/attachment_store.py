@@ -9,8 +9,8 @@ import base64
 import hashlib
 import io
 import os
+from collections.abc import Iterator
 from types import SimpleNamespace
-from typing import Iterator, Optional
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import bindparam, delete, insert, select
@@ -98,7 +98,7 @@ def _read(attachment: Attachment, key: AESGCM, idx: int):
     return start, key.decrypt(data[:12], data[12:], _aad(attachment.id, idx, final))
 
 
-def plain_chunks(attachment: Attachment, key: Optional[AESGCM] = None) -> Iterator[bytes]:
+def plain_chunks(attachment: Attachment, key: AESGCM | None = None) -> Iterator[bytes]:
     """The stored content, decrypted chunk by chunk, in order."""
     key = key or file_key(attachment)
     for idx in range(attachment.chunks):

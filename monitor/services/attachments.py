@@ -1,7 +1,7 @@
 """Evidence attachments: create (idempotent), upload resumably, read within scope."""
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
-from typing import Iterator
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -13,8 +13,7 @@ from monitor.extensions import db
 from monitor.models import Attachment, AttachmentChunk, CustodyEvent, Detention
 from monitor.services import attachment_store as store
 from monitor.services import audit, idempotency, vault
-from monitor.services.access import (
-    CUSTODY_READERS, CUSTODY_WRITERS, IDENTITY_READERS, Actor, in_scope, require_role)
+from monitor.services.access import CUSTODY_READERS, CUSTODY_WRITERS, IDENTITY_READERS, Actor, in_scope, require_role
 from monitor.services.detentions import get_detention
 
 # The fields whose difference makes a same-id creation a conflict rather than a replay.

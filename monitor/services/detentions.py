@@ -10,10 +10,9 @@ from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Person
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, vault
-from monitor.services.flags import flagged_clause
-from monitor.services.access import (
-    CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause, visible_to)
+from monitor.services.access import CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause, visible_to
 from monitor.services.facilities import visible_facility
+from monitor.services.flags import flagged_clause
 from monitor.services.sweep import reevaluate
 
 

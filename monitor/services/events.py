@@ -4,8 +4,8 @@ from contextlib import nullcontext
 
 from sqlalchemy import bindparam, select, update
 
-from monitor.domain.custody import ENDING, STATE_EVENTS, derive_state
 from monitor.domain import plausibility
+from monitor.domain.custody import ENDING, STATE_EVENTS, derive_state
 from monitor.domain.vocabulary import AFTER_RELEASE_EVENT_TYPES
 from monitor.exceptions import Invalid
 from monitor.extensions import db

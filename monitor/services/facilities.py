@@ -6,8 +6,7 @@ from monitor.extensions import db
 from monitor.models import Facility
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, vault
-from monitor.services.access import (
-    CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause, visible_to)
+from monitor.services.access import CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scope_clause, visible_to
 
 INTL = "intl"
 

@@ -4,8 +4,8 @@ from sqlalchemy import exists, select
 from monitor.exceptions import Conflict, NotFound
 from monitor.extensions import db
 from monitor.models import Detention, Flag
-from monitor.services.access import in_scope, require_role
 from monitor.services import audit, vault, webhooks
+from monitor.services.access import in_scope, require_role
 from monitor.services.flag_sync import take_numbers
 from monitor.services.presenters import flag_view
 

@@ -4,11 +4,9 @@ import io
 from datetime import datetime, timezone
 
 import orjson
-
 from sqlalchemy import String, Text, cast, func, select, type_coerce
 
-from monitor.domain.research import (
-    CSV_COLUMNS, compliance_table, csv_rows, research_record, worst_by_safeguard)
+from monitor.domain.research import CSV_COLUMNS, compliance_table, csv_rows, research_record, worst_by_safeguard
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility, Person
 from monitor.services import audit, vault

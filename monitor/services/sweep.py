@@ -19,8 +19,7 @@ from monitor.domain.evaluator import evaluate_with_next_change
 from monitor.extensions import db
 from monitor.models import Detention, SweepState
 from monitor.services.flag_sync import sync_flags_many
-from monitor.services.records import (
-    case_of, domain_events, places_of, rule_sets_for, stored_outcomes)
+from monitor.services.records import case_of, domain_events, places_of, rule_sets_for, stored_outcomes
 
 SWEEP = "sweep"
 
@@ -88,7 +87,7 @@ def sweep(now, batch_size=500, between_batches=None):
             seen.update(d.id for d in batch)
             events = domain_events([d.id for d in batch])
             changes = reevaluate_many([(d, events[d.id]) for d in batch], now)
-            for detention, made in zip(batch, changes):
+            for detention, made in zip(batch, changes, strict=False):
                 for change in made:
                     if change.action in ACTIONS:
                         report[ACTIONS[change.action]] += 1

@@ -9,11 +9,11 @@ sent after it), then visits (which may name detentions of the same batch).
 from marshmallow import ValidationError
 from sqlalchemy import select
 
+from monitor.domain.json_values import bad_values
 from monitor.exceptions import AppError, Conflict, Invalid, NotFound, TooLarge, flatten_messages
 from monitor.extensions import db
-from monitor.services import audit, detentions, events, visits
 from monitor.models import Detention, Facility
-from monitor.domain.json_values import bad_values
+from monitor.services import audit, detentions, events, visits
 from monitor.services.access import CUSTODY_WRITERS, require_role
 from monitor.services.records import domain_events
 from monitor.services.sweep import reevaluate_many

@@ -35,7 +35,7 @@ def record_visit(actor, data, now, in_batch=False):
     if implausible:
         raise Invalid(implausible)
     seen = [db.session.get(Detention, d) for d in data["detention_ids"]]
-    unknown = [str(d) for d, row in zip(data["detention_ids"], seen)
+    unknown = [str(d) for d, row in zip(data["detention_ids"], seen, strict=False)
                if row is None or not in_scope(actor, row.country)]
     if unknown:
         raise Invalid({"detention_ids": [f"Unknown detention: {', '.join(unknown)}."]})

@@ -13,7 +13,9 @@ import uuid
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete as sa_delete, insert, select, update as sa_update
+from sqlalchemy import delete as sa_delete
+from sqlalchemy import insert, select
+from sqlalchemy import update as sa_update
 from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.database import write_intent
@@ -150,7 +152,7 @@ def enqueue(views, positions, now, event="flag.changed", covers=None):
     covers = covers or (lambda hook, view: not hook.countries or view["country"] in hook.countries)
     hooks = db.session.scalars(select(Webhook).where(Webhook.active.is_(True))).all()
     rows = []
-    for view, seq in zip(views, positions):
+    for view, seq in zip(views, positions, strict=False):
         payload = None
         for hook in hooks:
             if not covers(hook, view):

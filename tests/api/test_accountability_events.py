@@ -1,5 +1,7 @@
 """After custody (issue 15): accountability events are accepted before or after release."""
 from tests.api.test_events import errors_of, post_event  # noqa: F401  (fixture)
+
+# ruff: noqa: F811  (pytest fixtures arrive as parameters named like the imported fixture)
 from tests.conftest import hours_ago, iso
 
 AFTER_CUSTODY = [

@@ -25,10 +25,10 @@ def test_partners_never_see_recorded_by(client, auth, facility, detention):
 import json  # noqa: E402
 
 import sqlalchemy as sa  # noqa: E402
-from marshmallow import fields as mfields, validate as mvalidate  # noqa: E402
+from marshmallow import fields as mfields  # noqa: E402
+from marshmallow import validate as mvalidate  # noqa: E402
 
-from monitor.domain.disclosure import (  # noqa: E402
-    COLUMNS, FREE_TEXT_DETAILS, NEVER_SHOWN_KEYS, SEALED)
+from monitor.domain.disclosure import COLUMNS, FREE_TEXT_DETAILS, NEVER_SHOWN_KEYS, SEALED  # noqa: E402
 from monitor.domain.vocabulary import FORENSIC_CONSISTENCY, FORENSIC_EXAMINERS  # noqa: E402
 from monitor.extensions import db  # noqa: E402
 from monitor.models import Organization, Webhook, WebhookDelivery  # noqa: E402

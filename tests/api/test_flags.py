@@ -1,7 +1,8 @@
 """Flags over HTTP: in detentions, `flagged=true`, acknowledge, dismiss, rules listing."""
-from monitor.services.sweep import sweep
-from tests.conftest import hours_ago, iso
 from datetime import datetime, timezone
+
+from monitor.services.sweep import sweep
+from tests.conftest import hours_ago
 
 
 def test_flags_show_on_the_detention_and_filter(client, auth, detention):

@@ -67,7 +67,7 @@ def test_disable_change_and_delete(client, auth, org):
 
 
 def test_lone_surrogate_in_webhook_url_is_422(client, auth, org):
-    text = ('{"organization_id": "%s", "url": "https://93.184.216.34/\\ud800"}' % org["id"])
+    text = ('{{"organization_id": "{}", "url": "https://93.184.216.34/\\ud800"}}'.format(org["id"]))
     response = client.post("/api/v1/webhooks", data=text.encode(), content_type="application/json",
                            headers=auth("admin", ()))
     assert response.status_code == 422 and "url" in response.get_json()["errors"]

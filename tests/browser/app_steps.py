@@ -132,7 +132,8 @@ def raw_indexeddb(page: Any) -> str:
           const db = req.result; const out = [];
           const text = (v) => JSON.stringify(v, (k, x) => {
             if (x instanceof ArrayBuffer) x = new Uint8Array(x);
-            if (ArrayBuffer.isView(x)) return String.fromCharCode(...new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
+            if (ArrayBuffer.isView(x))
+                return String.fromCharCode(...new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
             return x; });
           for (const name of db.objectStoreNames) {
             const rows = await new Promise((ok, bad) => {

@@ -121,7 +121,7 @@ class LiveApp:
         self.port = sock.getsockname()[1]
         return sock
 
-    def start(self) -> "LiveApp":
+    def start(self) -> LiveApp:
         """Start gunicorn (same port and database as before, if restarted) and wait for /healthz."""
         if self.process is not None:
             return self
@@ -134,9 +134,9 @@ class LiveApp:
                 pass_fds=(listener.fileno(),), start_new_session=True)
         try:
             wait_for(self._healthy, "gunicorn to answer /healthz")
-        except AssertionError:
+        except AssertionError as exc:
             self.stop()
-            raise AssertionError("gunicorn did not start; log:\n" + self.log_path.read_text()[-3000:])
+            raise AssertionError("gunicorn did not start; log:\n" + self.log_path.read_text()[-3000:]) from exc
         finally:
             listener.close()  # gunicorn holds its own copy now
         return self

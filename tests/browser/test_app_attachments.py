@@ -84,7 +84,7 @@ def test_photo_attached_offline_resumes_after_a_drop_and_arrives_without_gps(
         status, record = live_app.api("GET", f"/detentions/{detention_id}", token)
         if status == 200 and record["attachments"] and record["attachments"][0]["status"] == "complete":
             return record["attachments"][0]
-        if page.evaluate("document.getElementById('sync-status')?.textContent || ''").startswith(("Server unreachable", "Synced", "Sync failed")):
+        if page.evaluate("document.getElementById('sync-status')?.textContent || ''").startswith(("Server unreachable", "Synced", "Sync failed")):  # noqa: E501
             steps.sync_now(page)  # try again now rather than after the back-off
         return None
     attachment = wait_for(uploaded, "the photo to be complete on the server")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.browser import app_steps as steps
-from tests.browser.test_app_screens import LOCALES, server_records, catalogue, go, heading, sign_in
+from tests.browser.test_app_screens import LOCALES, catalogue, go, heading, server_records, sign_in
 
 ENGLISH = catalogue("en")
 # Shown in their own language on purpose (the language switch), or not words at all.

@@ -64,7 +64,8 @@ def test_whole_monitor_path_online(page, live_app, new_account):
     card.wait_for()
     assert "María Online" in card.inner_text()
     first = card.locator(".countdown").inner_text()
-    steps.until(page, f"document.querySelector(\".card[data-id='{detention_id}'] .countdown\").textContent !== {first!r}",
+    countdown = f"document.querySelector(\".card[data-id='{detention_id}'] .countdown\").textContent"
+    steps.until(page, f"{countdown} !== {first!r}",
                 "the countdown to tick")
 
 

@@ -120,7 +120,7 @@ def test_conflict_keeps_the_local_version_and_can_keep_it_as_new(page, context, 
     detention_id = steps.new_detention(page, "Mine Local", _local(3), facility=facility)
     steps.new_event(page, detention_id, "lawyer_requested", _local(2))
     # Meanwhile someone else's record took the same id on the server.
-    status, _ = live_app.api("GET", f"/facilities?limit=500", token)
+    status, _ = live_app.api("GET", "/facilities?limit=500", token)
     facility_id = next(f["id"] for f in _ ["items"] if f"{f['name']} (MX)" == facility)
     status, body = live_app.api("POST", "/detentions", token, json={
         "id": detention_id, "person": {"name": "Theirs Server"}, "facility_id": facility_id,

@@ -110,7 +110,7 @@ def test_gb_reviews_6h_then_every_9h(sets):
 def test_uz_immediately_means_one_hour_of_grace(sets):
     r = result(sets, ["uz"], case(), "uz.family_immediately", T0)
     assert r.due_at == T0 + h(1)
-    assert result(sets, ["uz"], case([("family_notified", 0.5, {})]), "uz.family_immediately", T0 + h(2)).status == "met"
+    assert result(sets, ["uz"], case([("family_notified", 0.5, {})]), "uz.family_immediately", T0 + h(2)).status == "met"  # noqa: E501
 
 
 def test_intl_juvenile_gets_24h_and_adult_rule_does_not_apply(sets):

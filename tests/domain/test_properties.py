@@ -8,8 +8,13 @@ from hypothesis import strategies as st
 from monitor.domain.evaluator import Case, Event, evaluate, evaluate_with_next_change
 from monitor.domain.rules import load_rule_sets
 from monitor.domain.vocabulary import (
-    AFTER_RELEASE_EVENT_TYPES, CASE_OUTCOMES, COMPLAINT_BY, COMPLAINT_TO, FORENSIC_CONSISTENCY,
-    FORENSIC_EXAMINERS)
+    AFTER_RELEASE_EVENT_TYPES,
+    CASE_OUTCOMES,
+    COMPLAINT_BY,
+    COMPLAINT_TO,
+    FORENSIC_CONSISTENCY,
+    FORENSIC_EXAMINERS,
+)
 from tests.domain.conftest import RULES
 
 SETS = load_rule_sets([RULES])
@@ -138,7 +143,7 @@ def test_adding_a_satisfying_event_never_makes_a_status_worse(history, code, off
     before = evaluate(case_of(arrested, False, events, "UTC", facts), sets, now)
     more = events + (Event(kind, at, {"outcome": "remanded"} if kind == "judicial_appearance" else {}, "zz"),)
     after = evaluate(case_of(arrested, False, more, "UTC", facts), sets, now)
-    for b, a in zip(before, after):
+    for b, a in zip(before, after, strict=False):
         if b.status in RANK and a.status in RANK:
             assert RANK[a.status] <= RANK[b.status], (b.rule, b.status, a.status)
 

@@ -37,6 +37,7 @@ def test_complementary_suppression_leaves_no_hidden_count_alone():
 
 def test_a_small_safeguard_cell_is_hidden_with_a_complement():
     from datetime import datetime, timezone
+
     from monitor.domain.research import compliance_table
     arrested = datetime(2026, 1, 1, tzinfo=timezone.utc)
     rows = [{"id": f"{country}{i}", "country": country, "arrested_at": arrested,

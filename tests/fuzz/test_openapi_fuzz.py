@@ -4,8 +4,7 @@ import os
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
-from schemathesis.checks import (
-    content_type_conformance, not_a_server_error, response_schema_conformance)
+from schemathesis.checks import content_type_conformance, not_a_server_error, response_schema_conformance
 
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
@@ -40,7 +39,7 @@ def test_every_operation_survives_fuzzing(app, make_user, headers_for):
     for operation in operations:
         try:
             refresh = operation.label in refresh_ops
-            _fuzz(operation, lambda: headers_for(admin, refresh=refresh), statuses)
+            _fuzz(operation, lambda refresh=refresh: headers_for(admin, refresh=refresh), statuses)
         except Exception as exc:  # collect every operation's failure, then report them all
             failures[operation.label] = str(exc)[:2000]
     assert failures == {}

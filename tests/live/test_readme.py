@@ -15,7 +15,7 @@ LIMIT_SECONDS = 300
 def walkthrough() -> str:
     """The shell blocks of README's walk-through sections, in order."""
     parts = HEADING.split((ROOT / "README.md").read_text(encoding="utf-8"))
-    sections = dict(zip(parts[1::2], parts[2::2]))  # heading → its text up to the next one
+    sections = dict(zip(parts[1::2], parts[2::2], strict=False))  # heading → its text up to the next one
     blocks = [block for title in WALKTHROUGH for block in FENCE.findall(sections[title])]
     assert len(blocks) >= 2, "the walk-through and the phones/partners/researchers blocks"
     return "\n".join(blocks)

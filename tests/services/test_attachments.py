@@ -8,8 +8,8 @@ import subprocess
 import uuid
 
 import pytest
-from PIL import Image
 from cryptography.exceptions import InvalidTag
+from PIL import Image
 from sqlalchemy import create_engine, func, select, text, update
 from sqlalchemy.engine import make_url
 

@@ -5,11 +5,11 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from monitor.exceptions import Conflict, Forbidden
 from monitor.extensions import db
 from monitor.models import Detention, Flag
 from monitor.services import flags as flag_service
 from monitor.services import sweep as sweep_service
-from monitor.exceptions import Conflict, Forbidden
 from tests.services.factories import SECOND, T0, add, hours, make_detention, make_facility
 
 
@@ -193,6 +193,7 @@ def test_acknowledge_and_dismiss(actor, admin):
 
 def test_the_evaluation_tick_does_nothing_when_nothing_is_due(app, admin):
     from datetime import datetime, timedelta, timezone
+
     from monitor.models import SweepState
     from monitor.scheduler import run_sweep_job
     assert run_sweep_job(app, only_if_due=True) is None  # nothing stored: no lease, no sweep
@@ -209,6 +210,7 @@ def test_the_evaluation_tick_does_nothing_when_nothing_is_due(app, admin):
 
 def test_the_scheduler_job_sweeps_only_under_the_lease_and_gives_it_back(app):
     from datetime import datetime, timezone
+
     from monitor.models import SweepState
     from monitor.scheduler import holder_name, run_sweep_job
     assert sweep_service.acquire_lease("another-process", datetime.now(timezone.utc), 60)

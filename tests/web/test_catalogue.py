@@ -5,8 +5,7 @@ from pathlib import Path
 
 from marshmallow import fields as mfields
 
-from monitor.domain.vocabulary import (
-    EVENT_SOURCES, EVENT_TYPES, FACILITY_KINDS, PERSON_GROUPS, SEXES, VISIT_ACCESS)
+from monitor.domain.vocabulary import EVENT_SOURCES, EVENT_TYPES, FACILITY_KINDS, PERSON_GROUPS, SEXES, VISIT_ACCESS
 from schemas.detentions import DetentionInSchema, PersonInSchema
 from schemas.events import DETAILS
 from schemas.facilities import FacilityInSchema

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from monitor.domain.vocabulary import (
-    DETENTION_STATUSES, EVENT_SOURCES, EVENT_TYPES, FLAG_STATUSES, OUTCOME_STATUSES, SAFEGUARDS)
+    DETENTION_STATUSES,
+    EVENT_SOURCES,
+    EVENT_TYPES,
+    FLAG_STATUSES,
+    OUTCOME_STATUSES,
+    SAFEGUARDS,
+)
 
 STATIC = Path(__file__).resolve().parents[2] / "monitor" / "web" / "static"
 LANGS = ("en", "es", "fr", "ar")
