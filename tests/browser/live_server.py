@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import subprocess
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -22,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from tests.processes import wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
@@ -32,15 +33,8 @@ LIMIT_SECONDS = 120.0
 
 def wait_for(condition: Callable[[], Any], what: str, limit: float = LIMIT_SECONDS,
              interval: float = 0.05) -> Any:
-    """Poll `condition` until it returns something truthy; AssertionError naming `what` after `limit`."""
-    deadline = time.monotonic() + limit
-    while True:
-        result = condition()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {limit:.0f} s waiting for {what}")
-        time.sleep(interval)
+    """Poll `condition` until it returns something truthy (tests.processes.wait_until)."""
+    return wait_until(condition, limit=limit, interval=interval, what=what)
 
 
 @dataclass(frozen=True)
