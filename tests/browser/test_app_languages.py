@@ -53,7 +53,10 @@ def test_screens_in_the_browsers_language(lang, context_in, live_app, new_accoun
     assert english_left(page, lang) == []
 
     go(page, live_app.url, f"#/d/{detention['id']}")
-    steps.until(page, "document.querySelectorAll('.safeguard').length > 0", "the record's safeguards")
+    # The list carries no timeline: the record shows it once the server's copy has arrived.
+    steps.until(page, "document.querySelectorAll('.safeguard').length > 0"
+                " && document.querySelector(\".timeline li[data-type='arrest']\") !== null",
+                "the record's safeguards and timeline")
     status, record = live_app.api("GET", f"/detentions/{detention['id']}", live_app.token(account.email))
     assert status == 200
     shown = page.locator("main").inner_text()

@@ -56,9 +56,12 @@ def test_lost_sync_answer_is_sent_again_and_nothing_is_stored_twice(context_in, 
     answers = []
 
     def lose(route):
-        answers.append(route.fetch().json())  # the server applies the batch...
-        route.abort("connectionreset")        # ...and the phone never hears back
-    context.route("**/api/v1/sync", lose, times=1)
+        if not answers:
+            answers.append(route.fetch().json())  # the server applies the batch...
+        route.abort("connectionreset")            # ...and the phone never hears back
+    # Every sync fails until the test has seen the app notice (a reconnect or its timer may
+    # retry at once, and that retry must not be the one that gets through).
+    context.route("**/api/v1/sync", lose)
     context.set_offline(False)
     steps.sync_now(page)
     # Route handlers run while Playwright is called: poll through the page.
@@ -74,7 +77,8 @@ def test_lost_sync_answer_is_sent_again_and_nothing_is_stored_twice(context_in, 
         response = route.fetch()
         second.append(response.json())
         route.fulfill(response=response)
-    context.route("**/api/v1/sync", listen, times=1)
+    context.route("**/api/v1/sync", listen, times=1)  # the newest route is tried first
+    context.unroute("**/api/v1/sync", lose)
     steps.sync_now(page)
     steps.wait_synced(page)
     assert [r["status"] for r in second[0]["results"]] == ["unchanged", "unchanged"]

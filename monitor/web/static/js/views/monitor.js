@@ -59,6 +59,16 @@ function safeguardItem(s, zone) {
     " · ", h("code", {}, s.rule)));
 }
 
+/** The timeline shown: the cached record's events, with the unsent ones taken from the outbox
+ * (the outbox is what will be sent, so an event shows once, under the id it will be sent with,
+ * whatever a sync running meanwhile wrote to the cache). */
+export function timeline(det, waiting) {
+  const queued = waiting.filter((i) => i.kind === "event").map((i) => ({ ...i.body, local: true }));
+  const superseded = new Set(waiting.flatMap((i) => [i.id, i.replaces]).filter(Boolean));
+  const events = (det.events || []).filter((e) => !superseded.has(e.id)).concat(queued);
+  return events.sort((a, b) => (a.occurred_at || "").localeCompare(b.occurred_at || ""));
+}
+
 /** One detention: person, facility, timeline, safeguards (server's or estimated), as of last sync. */
 const fetchedAt = new Map();
 const REFETCH_MS = 15000;
@@ -75,6 +85,7 @@ export async function recordScreen(id, redraw) {
   const guards = safeguardsOf(det, facility, ctx.rules);
   const lastSync = await cacheGet("lastSync");
   const waiting = ctx.outbox.filter((i) => i.id === id || i.body.detention_id === id);
+  const events = timeline(det, waiting);
   const evidence = await attachmentPanel(det, redraw);
   screen(det.person?.name || t("record.title"),
     h("p", {}, badge(det.status || "in_custody"), det.juvenile ? h("span", { class: "badge" }, t("record.juvenile")) : null,
@@ -89,7 +100,7 @@ export async function recordScreen(id, redraw) {
       guards.some((g) => g.estimate) ? h("p", { class: "hint" }, t("sg.estimate_hint")) : null,
       h("ul", { class: "safeguards" }, guards.filter((g) => g.status !== "not_applicable").map((g) => safeguardItem(g, zone)))),
     h("section", { "aria-labelledby": "tl-h" }, h("h2", { id: "tl-h" }, t("record.timeline")),
-      h("ol", { class: "timeline" }, (det.events || []).map((e) => h("li", { "data-type": e.type },
+      h("ol", { class: "timeline" }, events.map((e) => h("li", { "data-type": e.type },
         h("strong", {}, t(`event.${e.type}`)), " ", timeEl(e.occurred_at, zone),
         e.local ? h("span", { class: "badge s-pending" }, t("list.unsynced")) : null)))),
     evidence);
