@@ -33,32 +33,40 @@ def run_sweep_job(app, only_if_due=False):
     any detention is due (written to since its last evaluation, or a deadline has passed),
     and do nothing more when none is."""
     holder = holder_name()
-    with app.app_context():
+    lease = lease_seconds(app.config)
+    renewed = [time.monotonic()]
+
+    def between_batches():
+        # Writers queued for the write lock go first (they poll it at least every
+        # millisecond; this process would otherwise take it straight back).
+        time.sleep(YIELD_SECONDS)
+        if time.monotonic() - renewed[0] > lease / 3:
+            sweep_service.acquire_lease(holder, datetime.now(timezone.utc), lease)
+            renewed[0] = time.monotonic()
+
+    def work():
         now = datetime.now(timezone.utc)
-        lease = lease_seconds(app.config)
         if only_if_due and not sweep_service.anything_due(now):
-            db.session.remove()
             return None
+        if not sweep_service.acquire_lease(holder, now, lease):
+            return None
+        renewed[0] = time.monotonic()
+        size = app.config["EVALUATION_BATCH_SIZE" if only_if_due else "SWEEP_BATCH_SIZE"]
+        report = sweep_service.sweep(now, size, between_batches)
+        sweep_service.release_lease(holder)
+        log.info("sweep: %s", {k: v for k, v in report.items() if k != "raised_rules"})
+        return report
+    return _guarded_tick(app, "sweep", work)
 
-        renewed = [time.monotonic()]
 
-        def between_batches():
-            # Writers queued for the write lock go first (they poll it at least every
-            # millisecond; this process would otherwise take it straight back).
-            time.sleep(YIELD_SECONDS)
-            if time.monotonic() - renewed[0] > lease / 3:
-                sweep_service.acquire_lease(holder, datetime.now(timezone.utc), lease)
-                renewed[0] = time.monotonic()
+def _guarded_tick(app, what, work):
+    """Run `work()` in an app context; a failing tick is logged and rolled back, never raised
+    (the scheduler must survive it, and the next tick retries)."""
+    with app.app_context():
         try:
-            if not sweep_service.acquire_lease(holder, now, lease):
-                return None
-            size = app.config["EVALUATION_BATCH_SIZE" if only_if_due else "SWEEP_BATCH_SIZE"]
-            report = sweep_service.sweep(now, size, between_batches)
-            sweep_service.release_lease(holder)
-            log.info("sweep: %s", {k: v for k, v in report.items() if k != "raised_rules"})
-            return report
-        except Exception:  # the scheduler must survive a failing tick; the next one retries
-            log.exception("sweep failed")
+            return work()
+        except Exception:
+            log.exception("%s failed", what)
             db.session.rollback()
             return None
         finally:
@@ -67,51 +75,39 @@ def run_sweep_job(app, only_if_due=False):
 
 def run_delivery_job(app):
     """One webhook tick: send due deliveries (claims make concurrent processes safe)."""
-    with app.app_context():
-        try:
-            report = webhooks.deliver_due(datetime.now(timezone.utc))
-            if any(report.values()):
-                log.info("webhooks: %s", report)
-            return report
-        except Exception:  # a failing tick must not kill the scheduler
-            log.exception("webhook delivery failed")
-            db.session.rollback()
-            return None
-        finally:
-            db.session.remove()
+    def work():
+        report = webhooks.deliver_due(datetime.now(timezone.utc))
+        if any(report.values()):
+            log.info("webhooks: %s", report)
+        return report
+    return _guarded_tick(app, "webhook delivery", work)
 
 
 def run_attachment_cleanup_job(app):
     """One cleanup tick: remove uploads abandoned for ATTACHMENT_ABANDON_HOURS."""
-    with app.app_context():
-        try:
-            removed = attachments.remove_abandoned(datetime.now(timezone.utc),
-                                                   app.config["ATTACHMENT_ABANDON_HOURS"])
-            if removed:
-                log.info("attachments: %d abandoned uploads removed", removed)
-            return removed
-        except Exception:  # a failing tick must not kill the scheduler
-            log.exception("attachment cleanup failed")
-            db.session.rollback()
-            return None
-        finally:
-            db.session.remove()
+    def work():
+        removed = attachments.remove_abandoned(datetime.now(timezone.utc),
+                                               app.config["ATTACHMENT_ABANDON_HOURS"])
+        if removed:
+            log.info("attachments: %d abandoned uploads removed", removed)
+        return removed
+    return _guarded_tick(app, "attachment cleanup", work)
 
 
 def _add_job(scheduler, app):
     """Register the jobs once each, replacing any previous registration."""
     start = datetime.now(timezone.utc)
-    scheduler.add_job(run_sweep_job, "interval", args=[app], id="sweep", replace_existing=True,
-                      seconds=app.config["SWEEP_INTERVAL_SECONDS"], coalesce=True,
-                      max_instances=1, next_run_time=start)
-    scheduler.add_job(run_sweep_job, "interval", args=[app], kwargs={"only_if_due": True},
-                      id="evaluate", replace_existing=True, coalesce=True, max_instances=1,
-                      seconds=app.config["EVALUATION_INTERVAL_SECONDS"])
-    scheduler.add_job(run_delivery_job, "interval", args=[app], id="webhooks",
-                      replace_existing=True, seconds=app.config["WEBHOOK_INTERVAL_SECONDS"],
-                      coalesce=True, max_instances=1, next_run_time=start)
-    scheduler.add_job(run_attachment_cleanup_job, "interval", args=[app], id="attachments",
-                      replace_existing=True, seconds=3600, coalesce=True, max_instances=1)
+    config = app.config
+    jobs = [  # id, function, keyword arguments, interval in seconds, run at once
+        ("sweep", run_sweep_job, {}, config["SWEEP_INTERVAL_SECONDS"], True),
+        ("evaluate", run_sweep_job, {"only_if_due": True}, config["EVALUATION_INTERVAL_SECONDS"], False),
+        ("webhooks", run_delivery_job, {}, config["WEBHOOK_INTERVAL_SECONDS"], True),
+        ("attachments", run_attachment_cleanup_job, {}, 3600, False),
+    ]
+    for job_id, function, kwargs, seconds, at_once in jobs:
+        extra = {"next_run_time": start} if at_once else {}
+        scheduler.add_job(function, "interval", args=[app], kwargs=kwargs, id=job_id, replace_existing=True,
+                          seconds=seconds, coalesce=True, max_instances=1, **extra)
 
 
 def start_scheduler(app):
