@@ -23,8 +23,11 @@ from schemas.fields import parse_timestamp
 FACILITY_REFS = {"arrival": "facility_id", "transfer": "to_facility_id"}
 
 
-def _check_against_record(actor, detention, data, now):
-    """Apply the contract's rules that need the stored record."""
+def _check_against_record(actor, detention, data, now, events=None):
+    """Apply the contract's rules that need the stored record.
+
+    `events` (the detention's domain events, a sync batch's accepted ones included) answers
+    the two questions about other events from memory instead of the database."""
     occurred = data["occurred_at"]
     if data["type"] == "arrest":
         raise Invalid({"type": ["The arrest is recorded with the detention."]})
@@ -40,15 +43,20 @@ def _check_against_record(actor, detention, data, now):
         if occurred > detention.ended_at and data["type"] not in AFTER_RELEASE_EVENT_TYPES:
             raise Invalid({"occurred_at": ["After the end of custody."]})
     elif data["type"] in ENDING:
-        later = db.session.scalar(select(CustodyEvent.id).where(
-            CustodyEvent.detention_id == detention.id, CustodyEvent.occurred_at > occurred,
-            CustodyEvent.type.not_in(AFTER_RELEASE_EVENT_TYPES)).limit(1))
+        if events is not None:
+            later = any(e.occurred_at > occurred and e.type not in AFTER_RELEASE_EVENT_TYPES
+                        for e in events)
+        else:
+            later = db.session.scalar(select(CustodyEvent.id).where(
+                CustodyEvent.detention_id == detention.id, CustodyEvent.occurred_at > occurred,
+                CustodyEvent.type.not_in(AFTER_RELEASE_EVENT_TYPES)).limit(1))
         if later:
             raise Invalid({"occurred_at": ["Events are already recorded after this time."]})
     implausible = plausibility.end_errors(
         "details.ended_at", _timestamp(data["details"].get("ended_at")), now)
     if data["type"] == "transfer":
-        before = [e for e in domain_events([detention.id])[detention.id] if e.occurred_at <= occurred]
+        known = domain_events([detention.id])[detention.id] if events is None else events
+        before = [e for e in known if e.occurred_at <= occurred]
         implausible.update(plausibility.transfer_errors(
             derive_state(detention.facility_id, before)[2], data["details"]["to_facility_id"]))
     if implausible:

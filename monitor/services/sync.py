@@ -1,69 +1,43 @@
-"""Field sync: a phone's batch of detentions, events and visits, each item applied alone.
+"""Field sync: a phone's batch of detentions, events and visits, checked item by item and
+stored together.
 
-Every item runs in its own savepoint and ends as `created`, `unchanged` (identical replay),
-`conflict` (same id, other content; the stored record is untouched) or `invalid` (the same
-field errors the single-item endpoint gives). Order inside the batch does not matter:
-detentions first, then events in time order (so a release never blocks an earlier event
-sent after it), then visits (which may name detentions of the same batch).
+Every item ends as `created`, `unchanged` (identical replay), `conflict` (same id, other
+content; the stored record is untouched) or `invalid` (the same field errors the single-item
+endpoint gives). Order inside the batch does not matter: detentions first, then events in
+time order (so a release never blocks an earlier event sent after it), then visits (which
+may name detentions of the same batch). Every item is checked first (services.sync_plan);
+then one multi-row insert per table, the audit entry, the evaluation of every detention
+the batch touched, and one commit: an unexpected error stores nothing.
 """
+from datetime import datetime
+from typing import Any
+
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Table
 
 from monitor.domain.json_values import bad_values
-from monitor.exceptions import AppError, Conflict, Invalid, NotFound, TooLarge, flatten_messages
+from monitor.exceptions import AppError, Conflict, Invalid, TooLarge
 from monitor.extensions import db
-from monitor.models import Detention, Facility
-from monitor.services import audit, detentions, events, visits
+from monitor.models import CustodyEvent, Detention, Person, Visit
+from monitor.models.visits import visit_detentions
+from monitor.services import audit
 from monitor.services.access import CUSTODY_WRITERS, require_role
+from monitor.services.detentions import LEAN
+from monitor.services.idempotency import INSERTS
 from monitor.services.records import domain_events
 from monitor.services.sweep import reevaluate_many
-from schemas.detentions import DetentionInSchema
-from schemas.events import EventInSchema
-from schemas.visits import VisitInSchema
+from monitor.services.sync_plan import EVENT_IN, KINDS, Plan
 
 MAX_ITEMS = 1000
-KINDS = ("detentions", "events", "visits")
-# Loading with a shared schema instance is safe and saves building one per item.
-DETENTION_IN, EVENT_IN, VISIT_IN = DetentionInSchema(), EventInSchema(), VisitInSchema()
-UUID_FIELD = DETENTION_IN.fields["id"]
+# A concurrent request storing some of the same ids between our reads and our inserts makes
+# the whole batch start again (it then sees them stored); a few rounds settle any real race.
+ATTEMPTS = 5
+TABLES: tuple[Table, ...] = (Person.__table__, Detention.__table__, CustodyEvent.__table__,
+                             Visit.__table__, visit_detentions)
 
 
-def _load(schema, item):
-    """Validate one item; its client id is mandatory in a sync batch."""
-    if not isinstance(item, dict):
-        raise Invalid({"_schema": ["Each item must be a JSON object."]})
-    if "id" not in item:
-        raise Invalid({"id": ["A client id is required in a sync batch."]})
-    try:
-        return schema.load(item)
-    except ValidationError as exc:
-        raise Invalid(flatten_messages(exc.messages)) from None
-
-
-def _apply_detention(actor, item, now):
-    """One detention, evaluated later with its events."""
-    return detentions.record_detention(actor, _load(DETENTION_IN, item), now, in_batch=True)
-
-
-def _apply_event(actor, item, now):
-    """One event, for a detention of this batch or already stored."""
-    if not isinstance(item, dict):
-        raise Invalid({"_schema": ["Each item must be a JSON object."]})
-    body = {k: v for k, v in item.items() if k != "detention_id"}
-    data = _load(EVENT_IN, body)
-    try:
-        detention_id = UUID_FIELD.deserialize(item.get("detention_id"))
-    except ValidationError:
-        raise Invalid({"detention_id": ["Not a valid UUID."]}) from None
-    try:
-        return events.record_event(actor, detention_id, data, now, in_batch=True)
-    except NotFound:
-        raise Invalid({"detention_id": ["Unknown detention."]}) from None
-
-
-def _apply_visit(actor, item, now):
-    """One visit."""
-    return visits.record_visit(actor, _load(VISIT_IN, item), now, in_batch=True)
+class Raced(Exception):
+    """Another transaction stored one of the batch's ids after the batch read them."""
 
 
 def _event_order(item):
@@ -76,21 +50,15 @@ def _event_order(item):
     return (key, str(item.get("id")) if isinstance(item, dict) else "")
 
 
-def _apply(actor, kind, item, now, handler, touched, created_ids, held):
-    """One item in its own savepoint → its result row (the record it stored joins `held`)."""
+def _result(kind, item, apply):
+    """One item's result row: `apply(item)` says whether it created its record."""
     item_id = item.get("id") if isinstance(item, dict) else None
     result = {"kind": kind[:-1], "id": item_id if isinstance(item_id, str) else None,
               "status": None, "errors": None}
-    try:  # every write of an item happens inside its own savepoint (idempotency.insert_once)
+    try:
         if bad_values(item):  # lone surrogates, out-of-range numbers: this item only
             raise Invalid(bad_values(item))
-        row, created = handler(actor, item, now)
-        result["status"] = "created" if created else "unchanged"
-        held.append(row)
-        if created:
-            created_ids[kind].append(str(row.id))
-            if kind != "visits":
-                touched.add(row.id if kind == "detentions" else row.detention_id)
+        result["status"] = "created" if apply(item) else "unchanged"
     except Invalid as exc:
         result.update(status="invalid", errors=exc.errors)
     except Conflict as exc:
@@ -100,27 +68,46 @@ def _apply(actor, kind, item, now, handler, touched, created_ids, held):
     return result
 
 
-def _ids(items, key):
-    """The valid UUIDs found under `key` in a list of items."""
-    found = set()
-    for item in items or ():
-        try:
-            found.add(UUID_FIELD.deserialize(item.get(key) if isinstance(item, dict) else None))
-        except ValidationError:
-            pass
-    return found
+def _insert(table: Table, rows: list[dict]) -> None:
+    """One multi-row INSERT … ON CONFLICT DO NOTHING; Raced if any row was already there."""
+    if not rows:
+        return
+    keys = list(table.primary_key.columns)
+    rows = sorted(rows, key=lambda row: tuple(str(row[c.name]) for c in keys))  # lock order
+    insert: Any = INSERTS[db.engine.dialect.name]  # the dialect's insert (ON CONFLICT)
+    statement = (insert(table)
+                 .on_conflict_do_nothing(index_elements=[c.name for c in keys]).returning(keys[0]))
+    inserted = db.session.connection().execute(statement, rows).all()
+    if len(inserted) != len(rows):
+        raise Raced(table.name)
 
 
-def _hold_referenced(payload):
-    """Load the stored detentions and facilities the batch names, in two queries, and hold them.
+def _evaluate(plan: Plan, now: datetime) -> None:
+    """Safeguards and flags, as after single events, for every touched detention at once."""
+    ids = sorted(plan.touched, key=str)
+    new = [i for i in ids if i in plan.new]
+    held = db.session.scalars(db.select(Detention).options(*LEAN).where(Detention.id.in_(new))).all()
+    stored = domain_events(ids)
+    reevaluate_many([(db.session.get(Detention, i), stored[i]) for i in ids], now)
+    del held
 
-    The session's identity map keeps rows only while something refers to them: held here,
-    every later lookup of the same row during the batch is answered without a query."""
-    detention_ids = _ids(payload.get("events"), "detention_id")
-    facility_ids = _ids(payload.get("detentions"), "facility_id") | _ids(payload.get("visits"), "facility_id")
-    held = list(db.session.scalars(select(Detention).where(Detention.id.in_(detention_ids))))
-    held += db.session.scalars(select(Facility).where(Facility.id.in_(facility_ids))).all()
-    return held
+
+def _attempt(actor: Any, payload: dict, indexed: list, now: datetime) -> list[dict]:
+    """Plan, insert, audit, evaluate, commit; returns the results in the order sent."""
+    plan = Plan(actor, now, payload)
+    handlers = {"detentions": plan.add_detention, "events": plan.add_event, "visits": plan.add_visit}
+    ordered = sorted(indexed, key=lambda t: (KINDS.index(t[0]),
+                                             _event_order(t[2]) if t[0] == "events" else ("", "")))
+    results = {(kind, index): _result(kind, item, handlers[kind]) for kind, index, item in ordered}
+    for table in TABLES:
+        _insert(table, plan.rows[table.name])
+    if any(plan.created.values()):  # one audit entry names every record the batch created;
+        # before evaluation, as a single detention does (the audit, then the flags counter)
+        audit.record(actor, "sync.batch", now, detail={"created": plan.created, "items": len(indexed)})
+    if plan.touched:
+        _evaluate(plan, now)
+    db.session.commit()
+    return [results[(kind, index)] for kind, index, _ in indexed]
 
 
 def sync_batch(actor, payload, now):
@@ -129,21 +116,12 @@ def sync_batch(actor, payload, now):
     total = sum(len(payload.get(kind) or []) for kind in KINDS)
     if total > MAX_ITEMS:
         raise TooLarge(f"A sync batch holds at most {MAX_ITEMS} items; this one has {total}.")
-    handlers = {"detentions": _apply_detention, "events": _apply_event, "visits": _apply_visit}
     indexed = [(kind, index, item) for kind in KINDS
                for index, item in enumerate(payload.get(kind) or [])]
-    ordered = sorted(indexed, key=lambda t: (KINDS.index(t[0]),
-                                             _event_order(t[2]) if t[0] == "events" else ("", "")))
-    results, touched, created_ids = {}, set(), {kind: [] for kind in KINDS}
-    held = _hold_referenced(payload)
-    for kind, index, item in ordered:
-        results[(kind, index)] = _apply(actor, kind, item, now, handlers[kind], touched,
-                                        created_ids, held)
-    if touched:  # safeguards and flags, as after single events, for all touched at once
-        ids = sorted(touched, key=str)
-        stored = domain_events(ids)
-        reevaluate_many([(db.session.get(Detention, i), stored[i]) for i in ids], now)
-    if any(created_ids.values()):  # one audit entry names every record the batch created
-        audit.record(actor, "sync.batch", now, detail={"created": created_ids, "items": len(indexed)})
-    db.session.commit()
-    return [results[(kind, index)] for kind, index, _ in indexed]
+    for _ in range(ATTEMPTS):
+        try:
+            return _attempt(actor, payload, indexed, now)
+        except Raced:
+            db.session.rollback()
+    raise Conflict("Other requests kept storing records of this batch at the same moment; "
+                   "send it again.")
