@@ -8,6 +8,31 @@ PASSPHRASE = "a long device passphrase"
 READY = "document.documentElement.dataset.ready === 'true'"
 
 
+def server_facility(server: Any, token: str, prefix: str = "Centro", zone: str = "America/Mexico_City") -> str:
+    """A police station in MX made through the API; its label in the app's select."""
+    import uuid
+    name = f"{prefix} {uuid.uuid4().hex[:6]}"
+    status, body = server.api("POST", "/facilities", token, json={
+        "name": name, "kind": "police_station", "country": "MX", "timezone": zone})
+    assert status == 201, body
+    return f"{name} (MX)"
+
+
+def signed_in_monitor(page: Any, server: Any, new_account: Any, prefix: str = "Centro") -> tuple[str, str]:
+    """A new MX monitor signed in and synced: its token and the label of a facility it can pick."""
+    account = new_account("monitor", ("MX",))
+    token = server.token(account.email)
+    facility = server_facility(server, token, prefix)
+    sign_in(page, server.url, account)
+    wait_synced(page)
+    return token, facility
+
+
+def wait_drawn(page: Any, hash_: str) -> None:
+    """Wait until the app has drawn the screen of `hash_` (the root's data-drawn)."""
+    until(page, f"document.documentElement.dataset.drawn === {hash_!r}", f"the screen {hash_}")
+
+
 def until(page: Any, script: str, what: str) -> Any:
     """Poll a script in the page until it is truthy (wait_for_function would need 'unsafe-eval',
     which the app's CSP rightly refuses)."""
@@ -75,13 +100,16 @@ def new_detention(page: Any, name: str, arrested_local: str, facility: str | Non
     page.get_by_label("Arresting authority").fill(authority)
     page.get_by_role("button", name="Save").click()
     page.wait_for_url("**/app/#/d/*")
-    return page.url.rsplit("/", 1)[-1]
+    detention_id = page.url.rsplit("/", 1)[-1]
+    wait_drawn(page, f"#/d/{detention_id}")
+    return detention_id
 
 
 def new_event(page: Any, detention_id: str, type_: str, occurred_local: str,
               fields: dict[str, str] | None = None) -> None:
     """The new-event form of `type_`; `fields` maps labels to values (select or fill)."""
     page.goto(page.url.split("#")[0] + f"#/d/{detention_id}/event")
+    wait_drawn(page, f"#/d/{detention_id}/event")  # not the last form, still shown until then
     page.get_by_label("Event type").select_option(type_)
     page.get_by_label("When it happened").fill(occurred_local)
     for label, value in (fields or {}).items():
@@ -92,6 +120,7 @@ def new_event(page: Any, detention_id: str, type_: str, occurred_local: str,
             control.fill(value)
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"**/app/#/d/{detention_id}")
+    wait_drawn(page, f"#/d/{detention_id}")
 
 
 def outbox_size(page: Any) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -45,19 +44,12 @@ def page_without_worker(browser):
 def test_photo_attached_offline_resumes_after_a_drop_and_arrives_without_gps(
         page_without_worker, live_app, new_account, tmp_path):
     context, page = page_without_worker
-    account = new_account("monitor", ("MX",))
-    token = live_app.token(account.email)
-    name = f"Comisaría {uuid.uuid4().hex[:6]}"
-    status, _ = live_app.api("POST", "/facilities", token, json={
-        "name": name, "kind": "police_station", "country": "MX", "timezone": ZONE})
-    assert status == 201
-    steps.sign_in(page, live_app.url, account)
-    steps.wait_synced(page)
+    token, facility = steps.signed_in_monitor(page, live_app, new_account, "Comisaría")
 
     page.goto(live_app.url + "/app/#/new/detention")  # the page is loaded; then the network goes
     page.get_by_role("heading", name="New detention").wait_for()
     context.set_offline(True)
-    detention_id = steps.new_detention(page, "Rosa Evidencia", _local(3), facility=f"{name} (MX)")
+    detention_id = steps.new_detention(page, "Rosa Evidencia", _local(3), facility=facility)
     photo = tmp_path / "injury.jpg"
     _photo_with_gps(photo)
     page.get_by_label("Kind of evidence").select_option("photo")

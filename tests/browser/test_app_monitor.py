@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.browser import app_steps as steps
+from tests.browser.live_server import wait_for
 
 ZONE = "America/Mexico_City"
 
@@ -200,14 +201,7 @@ def test_estimates_match_the_server_due_at_in_every_plain_hours_jurisdiction(pag
 
 
 def test_required_fields_are_enforced_before_saving(page, live_app, new_account):
-    account = new_account("monitor", ("MX",))
-    token = live_app.token(account.email)
-    name = f"Agencia {uuid.uuid4().hex[:6]}"
-    status, _ = live_app.api("POST", "/facilities", token, json={
-        "name": name, "kind": "police_station", "country": "MX", "timezone": ZONE})
-    assert status == 201
-    steps.sign_in(page, live_app.url, account)
-    steps.wait_synced(page)
+    token, facility = steps.signed_in_monitor(page, live_app, new_account, "Agencia")
     page.goto(live_app.url + "/app/#/new/detention")
     page.get_by_role("heading", name="New detention").wait_for()
     page.get_by_role("button", name="Save").click()
@@ -219,7 +213,7 @@ def test_required_fields_are_enforced_before_saving(page, live_app, new_account)
         assert page.locator(f".field[data-field='{field}'] .field-error").inner_text() == "Required."
     assert steps.outbox_size(page) == 0
 
-    detention_id = steps.new_detention(page, "Required Test", _local(2), facility=f"{name} (MX)")
+    detention_id = steps.new_detention(page, "Required Test", _local(2), facility=facility)
     page.goto(live_app.url + f"/app/#/d/{detention_id}/event")
     page.get_by_label("Event type").select_option("interrogation")
     page.get_by_label("When it happened").fill(_local(1))
@@ -233,3 +227,37 @@ def test_required_fields_are_enforced_before_saving(page, live_app, new_account)
     status, record = live_app.api("GET", f"/detentions/{detention_id}", token)
     interrogation = [e for e in record["events"] if e["type"] == "interrogation"]
     assert len(interrogation) == 1 and interrogation[0]["details"]["lawyer_present"] is False
+
+
+def test_a_sync_ending_after_the_user_moved_on_does_not_redraw_the_form_being_typed(
+        page, context, live_app, new_account):
+    token, facility = steps.signed_in_monitor(page, live_app, new_account, "Agencia")
+    detention_id = steps.new_detention(page, "Form Kept", _local(3), facility=facility)
+    steps.wait_synced(page)
+    held = []
+
+    def hold(route):
+        held.append(route)  # the next sync waits until the test lets it go
+    context.route("**/api/v1/sync", hold)
+    context.set_offline(True)
+    steps.new_event(page, detention_id, "rights_notified", _local(2))
+    context.set_offline(False)
+    # The sync starts on the record screen (whose data it will refresh)...
+    page.evaluate("document.getElementById('sync-now').click()")
+    wait_for(lambda: page.evaluate("true") and held, "the sync to reach the server")
+    # ...and the user opens the new-event form and types while it is still under way.
+    page.evaluate(f"location.hash = '#/d/{detention_id}/event'")
+    page.get_by_role("heading", name="New event").wait_for()
+    page.evaluate("""() => { window.formsDrawn = 0; new MutationObserver((changes) => {
+        for (const c of changes) for (const n of c.addedNodes)
+          if (n.nodeType === 1 && n.querySelector("select[name='type']")) window.formsDrawn += 1;
+      }).observe(document.querySelector('main'), { childList: true, subtree: true }); }""")
+    page.get_by_label("Event type").select_option("lawyer_access")
+    page.get_by_label("Lawyer's name", exact=True).fill("Lic. Paciencia")
+    held[0].continue_()
+    context.unroute("**/api/v1/sync", hold)
+    steps.until(page, "(document.getElementById('outbox-count')?.textContent || '') === '0'", "the sync to end")
+    # Draws take turns: once the outbox screen is up, any redraw queued before it has run.
+    page.evaluate("location.hash = '#/outbox'")
+    page.get_by_role("heading", name="Outbox").wait_for()
+    assert page.evaluate("window.formsDrawn") == 0  # the form the user typed into was never replaced

@@ -3,7 +3,6 @@ a conflict kept as new, sessions that expire and are refused, and an app update.
 from __future__ import annotations
 
 import shutil
-import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,15 +16,6 @@ STATIC = Path(__file__).resolve().parents[2] / "monitor" / "web" / "static"
 
 def _local(hours_ago: float) -> str:
     return (datetime.now(ZoneInfo(ZONE)) - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M")
-
-
-def _facility(server, token) -> str:
-    """A facility made through the API; its label in the app's select."""
-    name = f"Centro {uuid.uuid4().hex[:6]}"
-    status, body = server.api("POST", "/facilities", token, json={
-        "name": name, "kind": "police_station", "country": "MX", "timezone": ZONE})
-    assert status == 201, body
-    return f"{name} (MX)"
 
 
 def _named(server, token, name):
@@ -43,11 +33,7 @@ def test_lost_sync_answer_is_sent_again_and_nothing_is_stored_twice(context_in, 
     # handles API requests anyway).
     context = context_in("en-US", service_workers="block")
     page = context.new_page()
-    account = new_account("monitor", ("MX",))
-    token = live_app.token(account.email)
-    facility = _facility(live_app, token)
-    steps.sign_in(page, live_app.url, account)
-    steps.wait_synced(page)
+    token, facility = steps.signed_in_monitor(page, live_app, new_account)
     page.goto(live_app.url + "/app/#/new/detention")  # the forms' catalogue, read once online
     page.get_by_role("heading", name="New detention").wait_for()
     context.set_offline(True)
@@ -87,11 +73,7 @@ def test_lost_sync_answer_is_sent_again_and_nothing_is_stored_twice(context_in, 
 
 
 def test_invalid_item_is_shown_beside_its_field_corrected_and_sent_again(page, context, live_app, new_account):
-    account = new_account("monitor", ("MX",))
-    token = live_app.token(account.email)
-    facility = _facility(live_app, token)
-    steps.sign_in(page, live_app.url, account)
-    steps.wait_synced(page)
+    token, facility = steps.signed_in_monitor(page, live_app, new_account)
     context.set_offline(True)
     detention_id = steps.new_detention(page, "Fix Me", _local(2), facility=facility)
     steps.new_event(page, detention_id, "rights_notified", _local(3))  # before the arrest
@@ -115,11 +97,7 @@ def test_invalid_item_is_shown_beside_its_field_corrected_and_sent_again(page, c
 
 
 def test_conflict_keeps_the_local_version_and_can_keep_it_as_new(page, context, live_app, new_account):
-    account = new_account("monitor", ("MX",))
-    token = live_app.token(account.email)
-    facility = _facility(live_app, token)
-    steps.sign_in(page, live_app.url, account)
-    steps.wait_synced(page)
+    token, facility = steps.signed_in_monitor(page, live_app, new_account)
     context.set_offline(True)
     detention_id = steps.new_detention(page, "Mine Local", _local(3), facility=facility)
     steps.new_event(page, detention_id, "lawyer_requested", _local(2))
@@ -157,7 +135,7 @@ def test_expired_then_refused_refresh_token_keeps_the_outbox(page, context, live
     server = live_app_factory(ACCESS_TOKEN_SECONDS="2")
     account = server.new_user("monitor", ("MX",))
     token = server.token(account.email)
-    facility = _facility(server, token)
+    facility = steps.server_facility(server, token)
     steps.sign_in(page, server.url, account)
     steps.wait_synced(page)
     # Wait until a token issued now has expired: the app's, issued before it, has too.
@@ -198,7 +176,7 @@ def test_app_update_with_a_full_outbox_loses_nothing(page, live_app_factory, tmp
     server = live_app_factory(WEB_APP_DIR=str(files))
     account = server.new_user("monitor", ("MX",))
     token = server.token(account.email)
-    facility = _facility(server, token)
+    facility = steps.server_facility(server, token)
     steps.sign_in(page, server.url, account)
     steps.wait_synced(page)
     steps.wait_worker(page)
@@ -228,11 +206,7 @@ def test_app_update_with_a_full_outbox_loses_nothing(page, live_app_factory, tmp
 
 
 def test_event_kept_as_new_after_a_conflict_shows_once_in_the_timeline(page, context, live_app, new_account):
-    account = new_account("monitor", ("MX",))
-    token = live_app.token(account.email)
-    facility = _facility(live_app, token)
-    steps.sign_in(page, live_app.url, account)
-    steps.wait_synced(page)
+    token, facility = steps.signed_in_monitor(page, live_app, new_account)
     detention_id = steps.new_detention(page, "Event Conflict", _local(3), facility=facility)
     steps.wait_synced(page)
     context.set_offline(True)

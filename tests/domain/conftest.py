@@ -17,6 +17,26 @@ def sets():
     return load_rule_sets([RULES])
 
 
+def one_rule_file(code="zz", name="Test", country="ZZ", rule_id="zz.rule", citation="Test Act s.1"):
+    """The text of a rule file with one 24-hour custody-limit rule (arrest to judge)."""
+    return f'''code = "{code}"
+name = "{name}"
+country = "{country}"
+
+[[rules]]
+id = "{rule_id}"
+safeguard = "custody_limit"
+kind = "deadline"
+trigger = ["arrest"]
+satisfied_by = ["judicial_appearance"]
+within_hours = 24
+applies_to = "all"
+severity = "high"
+citation = "{citation}"
+confidence = "H"
+'''
+
+
 def h(hours):
     """A timedelta in hours."""
     return timedelta(hours=hours)

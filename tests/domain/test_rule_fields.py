@@ -2,23 +2,9 @@
 import pytest
 
 from monitor.domain.rules import RuleFileError, load_file
+from tests.domain.conftest import one_rule_file
 
-BASE = '''code = "zz"
-name = "Test"
-country = "ZZ"
-
-[[rules]]
-id = "zz.rule"
-safeguard = "custody_limit"
-kind = "deadline"
-trigger = ["arrest"]
-satisfied_by = ["judicial_appearance"]
-within_hours = 24
-applies_to = "all"
-severity = "high"
-citation = "Test Act s.1"
-confidence = "H"
-'''
+BASE = one_rule_file()
 
 
 def load(tmp_path, extra, base=BASE):

@@ -2,7 +2,7 @@
 import pytest
 
 from monitor.domain.rules import RuleFileError, load_file, load_rule_sets, rule_to_dict
-from tests.domain.conftest import RULES
+from tests.domain.conftest import RULES, one_rule_file
 
 CODES = {"intl", "gb", "mx", "ph", "ng", "ke", "uz", "ma", "cm", "kz"}
 
@@ -50,22 +50,8 @@ def test_broken_file_is_refused_naming_file_and_rule(tmp_path, mutation, needle)
 
 
 def test_rules_dir_adds_or_overrides_a_set(tmp_path):
-    (tmp_path / "fr.toml").write_text('''code = "fr"
-name = "France"
-country = "FR"
-
-[[rules]]
-id = "fr.garde_a_vue_24h"
-safeguard = "custody_limit"
-kind = "deadline"
-trigger = ["arrest"]
-satisfied_by = ["judicial_appearance"]
-within_hours = 24
-applies_to = "all"
-severity = "high"
-citation = "Code de procédure pénale art. 63"
-confidence = "H"
-''')
+    (tmp_path / "fr.toml").write_text(one_rule_file("fr", "France", "FR", "fr.garde_a_vue_24h",
+                                                    "Code de procédure pénale art. 63"))
     sets = load_rule_sets([RULES, tmp_path])
     assert sets["fr"].rules[0].id == "fr.garde_a_vue_24h" and "intl" in sets
 

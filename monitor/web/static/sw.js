@@ -3,13 +3,13 @@
 // A new VERSION (any change to the shell) installs a new cache and drops the old one;
 // the outbox lives in IndexedDB and is untouched by updates.
 
-const VERSION = "2026-12-02.1-files";
+const VERSION = "2026-12-02.2-idb";
 const CACHE = `monitor-shell-${VERSION}`;
 const SHELL = [
   "./", "index.html", "manifest.webmanifest", "catalogue.json", "css/app.css",
   "icons/icon.svg", "icons/icon-192.png", "icons/icon-512.png",
   "locales/en.json", "locales/es.json", "locales/fr.json", "locales/ar.json",
-  "js/main.js", "js/api.js", "js/attachments.js", "js/crypto.js", "js/dom.js", "js/estimate.js", "js/forms.js", "js/i18n.js",
+  "js/main.js", "js/api.js", "js/attachments.js", "js/crypto.js", "js/dom.js", "js/estimate.js", "js/forms.js", "js/i18n.js", "js/idb.js",
   "js/records.js", "js/store.js", "js/sync.js", "js/tz.js", "js/ui.js",
   "js/views/monitor.js", "js/views/outbox.js", "js/views/partner.js", "js/views/session.js",
 ];

@@ -8,6 +8,7 @@
 import { ApiError, call } from "./api.js";
 import { h, uid } from "./dom.js";
 import { seal, unseal } from "./crypto.js";
+import { opener, request } from "./idb.js";
 import { t } from "./i18n.js";
 import { cachePut, outboxAll, vaultKey } from "./store.js";
 import { badge, notice } from "./ui.js";
@@ -21,29 +22,8 @@ const TYPES = { "audio/x-m4a": "audio/mp4", "audio/m4a": "audio/mp4", "audio/mp3
 const ACCEPTED = ["image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf",
   "audio/mpeg", "audio/mp4", "audio/ogg", "audio/opus"];
 export const progress = new EventTarget();
-let dbPromise = null;
 
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function database() {
-  if (!dbPromise) {
-    dbPromise = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore("files", { keyPath: "id" });
-      req.onsuccess = () => {
-        req.result.onversionchange = () => { req.result.close(); dbPromise = null; };
-        resolve(req.result);
-      };
-      req.onerror = () => reject(req.error);
-    });
-  }
-  return dbPromise;
-}
+const database = opener(DB, 1, (db) => db.createObjectStore("files", { keyPath: "id" }));
 
 async function files(mode, work) {
   const db = await database();

@@ -20,9 +20,19 @@ let lockTimer = null;
 let routing = Promise.resolve();
 
 // Screens are drawn one after another: a slow screen started earlier never paints over the
-// screen the user has moved on to.
-function route() {
-  routing = routing.then(draw, draw);
+// screen the user has moved on to. A redraw asked for one screen (fresh data from a sync) is
+// dropped if the user has moved on by the time its turn comes: it would otherwise draw the new
+// screen a second time, and a form would lose what was typed into it meanwhile.
+// Once a screen is drawn, the root element names it (data-drawn): a script driving the app
+// (the browser tests) waits for the screen it asked for, not for the one still on display.
+function route(onlyFor = null) {
+  const run = async () => {
+    const hash = location.hash || "#/";
+    if (onlyFor !== null && hash !== onlyFor) return;
+    await draw();
+    document.documentElement.dataset.drawn = hash;
+  };
+  routing = routing.then(run, run);
   return routing;
 }
 
@@ -36,7 +46,7 @@ async function draw() {
   if (!currentUser()) return signInAgainScreen(ended, () => { ended = null; header(); route(); });
   const partner = currentUser().role === "partner";
   const m = hash.match(/^#\/(d|outbox)\/([0-9a-f-]{36})(\/event)?$/);
-  if (m && m[1] === "d") return m[3] ? newEventScreen(m[2]) : recordScreen(m[2], route);
+  if (m && m[1] === "d") return m[3] ? newEventScreen(m[2]) : recordScreen(m[2], () => route(hash));
   if (m && m[1] === "outbox") return fixScreen(m[2]);
   switch (hash) {
     case "#/new/facility": return newFacilityScreen();
@@ -150,7 +160,7 @@ async function start() {
     // Fresh server data: redraw screens that only show data (never a form being typed).
     const hash = location.hash || "#/";
     if (syncState.phase === "done" && unlocked() && currentUser()?.role !== "partner"
-        && (hash === "#/" || hash === "#/outbox" || /^#\/d\/[0-9a-f-]{36}$/.test(hash))) route();
+        && (hash === "#/" || hash === "#/outbox" || /^#\/d\/[0-9a-f-]{36}$/.test(hash))) route(hash);
   });
   onSession(({ signedIn, reason }) => {
     if (!signedIn && reason) {
@@ -159,7 +169,7 @@ async function start() {
       route();
     }
   });
-  window.addEventListener("hashchange", () => { route(); updateStatus(); });
+  window.addEventListener("hashchange", () => { route(location.hash || "#/"); updateStatus(); });
   window.addEventListener("online", () => { if (unlocked()) syncNow(); });
   watchVisibility();
   setInterval(tick, 1000);

@@ -2,40 +2,18 @@
 // are stored in clear; every record (outbox items, cached records, tokens) is sealed.
 
 import { ITERATIONS, deriveKey, randomBytes, seal, unseal } from "./crypto.js";
+import { opener, request } from "./idb.js";
 
 export const DB_NAME = "monitor-app";
 const VERSION = 1;
 const CHECK = "monitor-vault-v1";
-let dbPromise = null;
 let key = null;
 
-function request(req) {
-  return new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-}
-
-function database() {
-  if (!dbPromise) {
-    dbPromise = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB_NAME, VERSION);
-      req.onupgradeneeded = () => {
-        const db = req.result;
-        db.createObjectStore("meta", { keyPath: "k" });
-        db.createObjectStore("outbox", { keyPath: "id" });
-        db.createObjectStore("cache", { keyPath: "k" });
-      };
-      req.onsuccess = () => {
-        req.result.onversionchange = () => { req.result.close(); dbPromise = null; };
-        resolve(req.result);
-      };
-      req.onerror = () => reject(req.error);
-      req.onblocked = () => reject(new Error("database blocked by another tab"));
-    });
-  }
-  return dbPromise;
-}
+const database = opener(DB_NAME, VERSION, (db) => {
+  db.createObjectStore("meta", { keyPath: "k" });
+  db.createObjectStore("outbox", { keyPath: "id" });
+  db.createObjectStore("cache", { keyPath: "k" });
+});
 
 // Outbox writes wait for the disk ("strict"), so an item the user saw saved survives a crash.
 async function tx(stores, mode, work) {
@@ -173,8 +151,7 @@ export async function clearData() {
 /** Delete the whole database (wipe). */
 export async function destroy() {
   key = null;
-  if (dbPromise) (await dbPromise).close();
-  dbPromise = null;
+  await database.close();
   for (const name of [DB_NAME, "monitor-files"]) {  // the outbox's and the evidence files'
     await new Promise((resolve, reject) => {
       const req = indexedDB.deleteDatabase(name);
