@@ -1,7 +1,7 @@
 """gunicorn settings: each worker starts the in-process scheduler (a lease lets one sweep)."""
 import os
 
-from monitor import gunicorn_errors
+from monitor.api import gunicorn_errors
 
 # gunicorn's own refusals (URL or headers too long, malformed requests) as problem+json.
 gunicorn_errors.install()

@@ -45,7 +45,7 @@ def stats(base, token, runs):
 def cursors(env, flags, count):
     """Feed cursors of `count` random positions (sealed with the app's key)."""
     from monitor import create_app
-    from monitor.services.feed import encode_position
+    from monitor.services.flags.feed import encode_position
     app = create_app({"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"],
                       "JWT_SECRET_KEY": env["JWT_SECRET_KEY"], "DATA_KEY": env["DATA_KEY"],
                       "SCHEDULER_ENABLED": False})

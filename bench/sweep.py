@@ -25,7 +25,7 @@ import harness  # noqa: E402
 def measure(database_url, secret, jwt_secret, data_key, now_text):
     """In this process: idle sweeps, the due sweep, idle again; prints one JSON line."""
     from monitor import create_app
-    from monitor.services.sweep import sweep
+    from monitor.services.evaluation.sweep import sweep
     now = datetime.fromisoformat(now_text)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret,
                       "JWT_SECRET_KEY": jwt_secret, "DATA_KEY": data_key})

@@ -5,11 +5,13 @@ from pathlib import Path
 from flask import Flask, current_app, request
 
 from config import Config
-from monitor import database, edge, errors, extensions, http_policy
+from monitor import api as http
+from monitor import database
+from monitor.api import errors
 from monitor.crypto import Cipher
 from monitor.domain.rules import load_rule_sets
 from monitor.extensions import db, jwt, migrate
-from monitor.secrets import ensure_secrets
+from monitor.keyring import ensure_secrets
 
 BUILTIN_RULES = Path(__file__).resolve().parent / "rules"  # the built-in law, package data
 BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -35,21 +37,12 @@ def create_app(test_config=None):
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     jwt.init_app(app)
-    # `monitor.api` is also the name of the HTTP subpackage: keep the extension qualified.
-    extensions.api.init_app(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}}})
     with app.app_context():
         database.configure_engine(db.engine)
 
     _register_jwt_callbacks()
     errors.register_jwt_handlers(jwt)
-    from monitor.api import register
-    register(app, extensions.api)
-    from monitor.web import bp as web_bp
-    app.register_blueprint(web_bp)
-    errors.register_error_handlers(app)
-    http_policy.install(app)
-    app.wsgi_app = edge.wrap(app.wsgi_app, app.config)  # trusted proxy, bearer scheme
+    http.init_app(app)
     app.before_request(_guard_request)
     app.teardown_request(_end_unit_of_work)
     from monitor.cli import register_commands
@@ -78,7 +71,7 @@ def _rule_dirs(app):
 
 def _register_jwt_callbacks():
     """Tokens are checked against the revocation table and the user's active flag."""
-    from monitor.services import auth
+    from monitor.services.accounts import auth
     jwt.token_in_blocklist_loader(lambda header, payload: auth.is_revoked(payload))
     jwt.user_lookup_loader(lambda header, payload: auth.load_active_user(payload))
 

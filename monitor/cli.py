@@ -10,8 +10,8 @@ from monitor.database import write_intent
 from monitor.exceptions import AppError
 from monitor.extensions import db
 from monitor.models import Organization, User
-from monitor.services import users as user_service
 from monitor.services.access import Actor
+from monitor.services.accounts import users as user_service
 from schemas.accounts import UserCreateSchema
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -78,7 +78,7 @@ def sweep_command():
     """Run one sweep now and print what it flagged."""
     from flask import current_app
 
-    from monitor.services.sweep import sweep
+    from monitor.services.evaluation.sweep import sweep
     report = sweep(datetime.now(timezone.utc), current_app.config["SWEEP_BATCH_SIZE"])
     click.echo(f"examined {report['examined']} detentions: raised {report['raised']}, "
                f"reopened {report['reopened']}, resolved {report['resolved']}")
@@ -107,7 +107,7 @@ def export_command(fmt, country, start, end, organization, output):
     """Write a pseudonymised export to a file, with a progress bar (for large pulls)."""
     from tqdm import tqdm
 
-    from monitor.services import research
+    from monitor.services.research import exports as research
     from schemas.research import ExportArgs
     try:
         args = ExportArgs().load({k: v for k, v in {"format": fmt, "country": country,
@@ -155,7 +155,7 @@ def keys_generate():
 @keys_cli.command("rotate")
 def keys_rotate():
     """Re-seal every identity under DATA_KEY (old keys must be in DATA_KEYS_OLD meanwhile)."""
-    from monitor.services.keys import rotate
+    from monitor.services.ops.keys import rotate
     counts = rotate()
     click.echo("re-sealed: " + ", ".join(f"{table} {n}" for table, n in counts.items()))
 
@@ -164,7 +164,7 @@ def keys_rotate():
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), required=True)
 def backup_command(output):
     """Write a consistent copy of the database (SQLite online backup, or pg_dump)."""
-    from monitor.services.backup import backup
+    from monitor.services.ops.backup import backup
     click.echo(backup(output))
 
 

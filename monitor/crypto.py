@@ -14,7 +14,7 @@ import os
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from monitor.secrets import ConfigurationError
+from monitor.keyring import ConfigurationError
 
 _VERSION = b"\x01"
 

@@ -4,8 +4,6 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
 
-from monitor.openapi import MonitorApi
-
 
 class Base(DeclarativeBase):
     """Declarative base shared by every model."""
@@ -14,4 +12,3 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 jwt = JWTManager()
-api = MonitorApi()

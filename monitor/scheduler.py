@@ -9,8 +9,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from monitor.extensions import db
-from monitor.services import attachments, webhooks
-from monitor.services import sweep as sweep_service
+from monitor.services.evaluation import sweep as sweep_service
+from monitor.services.evidence import uploads as attachments
+from monitor.services.flags import webhooks
 
 log = logging.getLogger(__name__)
 YIELD_SECONDS = 0.003

@@ -1,7 +1,7 @@
 """Schemas for webhooks and their deliveries."""
 from marshmallow import Schema, ValidationError, fields, validate
 
-from monitor.services.webhook_targets import url_problem
+from monitor.services.flags.webhook_targets import url_problem
 from schemas.common import PageArgs
 from schemas.fields import Country, StrictBoolean, StrictUUID, Timestamp
 

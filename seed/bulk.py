@@ -23,8 +23,8 @@ from monitor.domain.evaluator import Case, Event, evaluate_with_next_change
 from monitor.domain.flagging import plan_flag_changes
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility, Flag, Person
-from monitor.services.flag_sync import take_numbers
-from monitor.services.records import INTL, stored_outcomes
+from monitor.services.evaluation.cases import INTL, stored_outcomes
+from monitor.services.flags.changes import take_numbers
 from seed.cases import FACILITY_KINDS, JURISDICTIONS, story
 
 

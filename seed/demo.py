@@ -3,9 +3,9 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from monitor.services import detentions, events, facilities
-from monitor.services import users as user_service
 from monitor.services.access import Actor, actor_from_user
+from monitor.services.accounts import users as user_service
+from monitor.services.custody import detentions, events, facilities
 from schemas.detentions import DetentionInSchema
 from schemas.events import EventInSchema
 from schemas.facilities import FacilityInSchema

@@ -14,7 +14,7 @@ from monitor import create_app
 from monitor.extensions import db
 from monitor.models import Counter, SweepState, User
 from monitor.services.access import actor_from_user
-from monitor.services.passwords import hash_password
+from monitor.services.accounts.passwords import hash_password
 
 # Hypothesis: no per-example deadline anywhere in the suite (tests that touch the database or
 # start processes run slower on a busy machine; a slow example is not a failing one).
@@ -119,7 +119,7 @@ def iso(moment):
 def evaluate_pending():
     """What the scheduler's evaluation tick does a few seconds after writes: evaluate every
     detention written to (or past a deadline) and raise or resolve its flags."""
-    from monitor.services import sweep
+    from monitor.services.evaluation import sweep
     return sweep.sweep(datetime.now(timezone.utc) + timedelta(seconds=1))
 
 

@@ -1,7 +1,7 @@
 """The command line: users create, seed demo, sweep."""
 from monitor.extensions import db
 from monitor.models import Detention, Facility, User
-from monitor.services.passwords import verify_password
+from monitor.services.accounts.passwords import verify_password
 
 
 def test_users_create_reads_the_password_from_stdin(runner):

@@ -5,7 +5,7 @@ import os
 import pytest
 
 from monitor import create_app
-from monitor.secrets import ConfigurationError
+from monitor.keyring import ConfigurationError
 
 
 def test_production_refuses_to_start_without_secrets(tmp_path):
@@ -22,7 +22,7 @@ def test_bad_data_key_is_refused(tmp_path):
 
 
 def test_development_generates_keys_once_into_instance(tmp_path, monkeypatch):
-    from monitor import secrets
+    from monitor import keyring as secrets
     config = {"ENV_NAME": "development", "SECRET_KEY": None, "JWT_SECRET_KEY": None, "DATA_KEY": None}
     secrets.ensure_secrets(config, str(tmp_path))
     again = {"ENV_NAME": "development", "SECRET_KEY": None, "JWT_SECRET_KEY": None, "DATA_KEY": None}

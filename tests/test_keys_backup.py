@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 from monitor.crypto import Cipher, key_id
 from monitor.extensions import db
 from monitor.models import Person
-from monitor.services.keys import rotate
+from monitor.services.ops.keys import rotate
 from tests.conftest import TEST_DATA_KEY
 
 NEW_KEY = base64.urlsafe_b64encode(b"n" * 32).decode()

@@ -57,12 +57,12 @@ def test_upgrade_demotes_scoped_admins_and_drops_free_text_groups(fresh_url):  #
 def test_upgrade_seals_clear_free_text_and_downgrade_restores_it(fresh_url):  # noqa: F811
     from flask_migrate import downgrade
 
-    from monitor.services import vault
+    from monitor.services import runtime
     app = _app(fresh_url)
     with app.app_context():
         try:
             upgrade(revision="0005")
-            cipher = vault.cipher()
+            cipher = runtime.cipher()
             fac, person, det, event, flag = (uuid.uuid4() for _ in range(5))
             run = lambda sql, **p: db.session.execute(sa.text(sql), p)  # noqa: E731
             run("INSERT INTO facilities (id, name, kind, country, timezone, jurisdiction, fingerprint,"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from monitor.domain.vocabulary import PERSON_GROUPS
-from monitor.services import vault
+from monitor.services import runtime
 
 # revision identifiers, used by Alembic.
 revision = '0006'
@@ -37,7 +37,7 @@ _FLAGS = sa.table("flags", sa.column("id", sa.Uuid), sa.column("note", sa.Text),
 def _seal_free_text(conn):
     """Move clear free text into the sealed blobs, with the application's cipher (the same
     DATA_KEY and record-bound contexts the services use)."""
-    cipher = vault.cipher()
+    cipher = runtime.cipher()
     for row in conn.execute(sa.select(_DETENTIONS.c.id, _DETENTIONS.c.private_enc,
                                       _DETENTIONS.c.arresting_authority)):
         context = f"detention:{row.id}"
@@ -61,7 +61,7 @@ def _seal_free_text(conn):
 
 def _unseal_free_text(conn):
     """The reverse of _seal_free_text (downgrade)."""
-    cipher = vault.cipher()
+    cipher = runtime.cipher()
     for row in conn.execute(sa.select(_DETENTIONS.c.id, _DETENTIONS.c.private_enc)):
         context = f"detention:{row.id}"
         private = cipher.open(row.private_enc, context) or {}

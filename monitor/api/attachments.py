@@ -1,12 +1,12 @@
 """Evidence attachments: tus 1.0 core resumable uploads, metadata and streamed content."""
 from flask import Response, current_app, request, stream_with_context, url_for
 
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, created_or_replayed, current_actor, now
 from monitor.exceptions import AppError, PreconditionFailed, TooLarge, UnsupportedType
-from monitor.parsing import Blueprint
-from monitor.services import attachments
-from monitor.services.attachment_store import PIECE_BYTES
-from monitor.services.attachment_views import attachment_view
+from monitor.services.evidence import uploads as attachments
+from monitor.services.evidence.presenters import attachment_view
+from monitor.services.evidence.store import PIECE_BYTES
 from schemas.attachments import AttachmentInSchema, AttachmentSchema
 
 bp = Blueprint("attachments", __name__, url_prefix="/api/v1",

@@ -1,6 +1,6 @@
 """The audit trail (admin)."""
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, current_actor, page
-from monitor.parsing import Blueprint
 from monitor.services import audit
 from schemas.audit import AuditArgs, AuditEntrySchema
 from schemas.common import page_of

@@ -2,9 +2,9 @@
 from flask import request
 from flask_jwt_extended import get_current_user, get_jwt
 
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, now
-from monitor.parsing import Blueprint
-from monitor.services import auth
+from monitor.services.accounts import auth
 from schemas.accounts import LoginSchema, TokenSchema
 
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Authentication")

@@ -1,8 +1,8 @@
 """Detentions and their custody events."""
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, created_or_replayed, current_actor, now, page
-from monitor.parsing import Blueprint
-from monitor.services import detentions, events, records
-from monitor.services.presenters import event_view
+from monitor.services.custody import detentions, events, records
+from monitor.services.custody.presenters import event_view
 from schemas.common import page_of
 from schemas.detentions import (
     DetentionInSchema,

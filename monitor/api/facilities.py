@@ -1,8 +1,8 @@
 """Facilities."""
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, created_or_replayed, current_actor, now, page
-from monitor.parsing import Blueprint
-from monitor.services import facilities
-from monitor.services.presenters import facility_view
+from monitor.services.custody import facilities
+from monitor.services.custody.presenters import facility_view
 from schemas.common import page_of
 from schemas.facilities import FacilityInSchema, FacilityListArgs, FacilitySchema
 

@@ -1,7 +1,9 @@
 """Flags: acknowledge and dismiss; the rule sets behind them."""
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, conditional, current_actor, next_link, now
-from monitor.parsing import Blueprint
-from monitor.services import feed, flags, rulebook
+from monitor.services.evaluation import rulebook
+from monitor.services.flags import actions as flags
+from monitor.services.flags import feed
 from schemas.detentions import FlagSchema
 from schemas.feed import FeedArgs, FeedPageSchema
 from schemas.flags import AcknowledgeSchema, DismissSchema, RuleSetListSchema

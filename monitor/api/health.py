@@ -1,7 +1,7 @@
 """Liveness and readiness: `/healthz`."""
 from flask import Blueprint, jsonify
 
-from monitor.services.health import health_report
+from monitor.services.ops.health import health_report
 
 bp = Blueprint("health", __name__)
 

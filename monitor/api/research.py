@@ -1,10 +1,11 @@
 """Research: pseudonymised exports and compliance statistics."""
 from flask import Response, stream_with_context
 
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, current_actor, now
 from monitor.domain.research import MIN_CELL
-from monitor.parsing import Blueprint
-from monitor.services import impunity, research
+from monitor.services.research import exports as research
+from monitor.services.research import impunity
 from schemas.research import AccountabilityArgs, AccountabilitySchema, ComplianceSchema, ExportArgs, StatsArgs
 
 bp = Blueprint("research", __name__, url_prefix="/api/v1", description="Research")

@@ -1,9 +1,9 @@
 """Users and organisations."""
 from flask import request
 
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, current_actor, now, page
-from monitor.parsing import Blueprint
-from monitor.services import credentials, users
+from monitor.services.accounts import credentials, users
 from schemas.accounts import (
     OrganizationSchema,
     PasswordChangeSchema,

@@ -1,7 +1,7 @@
 """Monitors' visits and the phones' sync endpoint."""
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, created_or_replayed, current_actor, now, page
-from monitor.parsing import Blueprint
-from monitor.services import sync, visits
+from monitor.services.custody import sync, visits
 from schemas.common import page_of
 from schemas.visits import SyncResponseSchema, SyncSchema, VisitInSchema, VisitListArgs, VisitSchema
 

@@ -1,8 +1,8 @@
 """Webhooks for partners who cannot poll (admin)."""
+from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, current_actor, now, page
-from monitor.parsing import Blueprint
-from monitor.services import webhooks
-from monitor.services.presenters import webhook_view
+from monitor.services.flags import webhooks
+from monitor.services.flags.presenters import webhook_view
 from schemas.common import PageArgs, page_of
 from schemas.webhooks import DeliveryListArgs, DeliverySchema, WebhookInSchema, WebhookSchema, WebhookUpdateSchema
 

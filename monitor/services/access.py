@@ -86,6 +86,15 @@ def visible_to(actor):
     return lambda row: in_scope(actor, row.country)
 
 
+def scoped(query, actor, column, *conditions):
+    """`query` limited to the actor's countries (on `column`) and to every condition given;
+    a None condition (a filter the caller did not ask for) is skipped."""
+    for condition in (scope_clause(actor, column), *conditions):
+        if condition is not None:
+            query = query.where(condition)
+    return query
+
+
 def scope_clause(actor, column):
     """A SQL condition restricting `column` to the actor's countries (None: no limit)."""
     if actor.all_countries:

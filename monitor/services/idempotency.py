@@ -1,11 +1,19 @@
 """Create-once semantics for client-supplied ids: replay → unchanged, different → conflict."""
 import uuid
+from typing import Any, NamedTuple
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from monitor.exceptions import Conflict
 from monitor.extensions import db
+
+
+class Staged(NamedTuple):
+    """A client-id record staged in the session: the row, and whether this call created it
+    (False: an identical replay of a stored one)."""
+    row: Any
+    created: bool
 
 
 def canonical(data):
@@ -45,19 +53,20 @@ def find_replay(model, row_id, fingerprint, visible=_everyone):
     return existing
 
 
-def insert_once(model, row_id, fingerprint, write, visible=_everyone):
-    """Run `write()` (adds rows) in a savepoint and flush; a concurrent insert of the same id
-    is resolved as a replay. Returns (row, created); the caller commits."""
+def stage_once(model, row_id, fingerprint, rows, visible=_everyone):
+    """Add `rows` (the record and what belongs to it) in a savepoint and flush, once: a
+    concurrent insert of the same id is resolved as a replay (or Conflict). The caller audits,
+    evaluates and commits."""
     try:
         with db.session.begin_nested():
-            write()
+            db.session.add_all(rows)
             db.session.flush()
     except IntegrityError:
         existing = find_replay(model, row_id, fingerprint, visible)
         if existing is None:
             raise Conflict("The record conflicts with stored data.") from None
-        return existing, False
-    return db.session.get(model, row_id), True
+        return Staged(existing, False)
+    return Staged(db.session.get(model, row_id), True)
 
 
 INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -85,8 +94,3 @@ def replay_or_conflict(model, row_id, fingerprint, visible=_everyone):
         raise Conflict("The record conflicts with stored data.")
     return existing
 
-
-def committed(row_and_flag):
-    """Commit the use case and pass its (row, created) result through."""
-    db.session.commit()
-    return row_and_flag

@@ -1,7 +1,7 @@
 """The bearer scheme is case-insensitive (RFC 9110); 401s never echo the token parser."""
 import pytest
 
-from monitor.errors import INVALID_TOKEN, MISSING_TOKEN
+from monitor.api.errors import INVALID_TOKEN, MISSING_TOKEN
 
 
 @pytest.mark.parametrize("scheme", ["bearer", "BEARER", "bEaReR", "Bearer "])

@@ -48,7 +48,7 @@ def test_every_model_column_is_classified_and_sealed_columns_are_ciphertext():
 
 
 def test_key_rotation_reseals_every_sealed_column():
-    from monitor.services.keys import SEALED as ROTATED
+    from monitor.services.ops.keys import SEALED as ROTATED
     rotated = {(model.__tablename__, column) for model, column, _ in ROTATED}
     sealed = {(t, c) for t, columns in COLUMNS.items() for c, kind in columns.items() if kind == SEALED}
     # a file's chunks are sealed under the file's own key, which rotation re-wraps

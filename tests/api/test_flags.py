@@ -1,7 +1,7 @@
 """Flags over HTTP: in detentions, `flagged=true`, acknowledge, dismiss, rules listing."""
 from datetime import datetime, timezone
 
-from monitor.services.sweep import sweep
+from monitor.services.evaluation.sweep import sweep
 from tests.conftest import hours_ago
 
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from monitor.extensions import db
 from monitor.models import Organization, Webhook, WebhookDelivery
-from monitor.services import vault
-from monitor.services.feed import decode_position
+from monitor.services import runtime
+from monitor.services.flags.feed import decode_position
 from tests.api.test_feed import raise_flags
 from tests.conftest import evaluate_pending, hours_ago, iso
 from tests.services.factories import make_detention, make_facility
@@ -32,7 +32,7 @@ def _hook(countries):
     hook = Webhook(id=uuid.uuid4(), organization_id=org.id,
                    url="https://hooks.example.org/x", countries=countries, active=True,
                    created_at=datetime.now(timezone.utc))
-    hook.secret_enc = vault.cipher().seal("s", f"webhook:{hook.id}")
+    hook.secret_enc = runtime.cipher().seal("s", f"webhook:{hook.id}")
     db.session.add(org)
     db.session.flush()
     db.session.add(hook)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from monitor.extensions import db
 from monitor.models import AuditEntry, CustodyEvent, Detention, Visit
-from monitor.services import vault
+from monitor.services import runtime
 from tests.conftest import hours_ago, iso
 
 
@@ -82,7 +82,7 @@ def test_mixed_batch_each_item_alone(client, auth, facility):
     assert "id" in results[7]["errors"]
     assert "ended_at" in results[8]["errors"]
     stored = db.session.get(Detention, uuid.UUID(conflicting["id"]))
-    sealed = vault.cipher().open(stored.private_enc, f"detention:{stored.id}")
+    sealed = runtime.cipher().open(stored.private_enc, f"detention:{stored.id}")
     assert sealed["arresting_authority"] == "police"
 
 

@@ -10,7 +10,7 @@ from marshmallow import ValidationError
 
 from monitor.exceptions import Invalid
 from monitor.pagination import SEQ_MAX, decode_cursor, encode_cursor, parse_seq
-from monitor.services.feed import decode_position, encode_position
+from monitor.services.flags.feed import decode_position, encode_position
 from schemas.fields import StrictBoolean, StrictFloat, StrictInteger, StrictUUID, format_timestamp, parse_timestamp
 
 FAST = settings(max_examples=300, deadline=None)

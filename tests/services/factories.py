@@ -2,8 +2,8 @@
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from monitor.services import detentions, events, facilities
-from monitor.services.flag_sync import sync_flags_many
+from monitor.services.custody import detentions, events, facilities
+from monitor.services.flags.changes import sync_flags_many
 from schemas.detentions import DetentionInSchema
 from schemas.events import EventInSchema
 from schemas.facilities import FacilityInSchema

@@ -18,10 +18,10 @@ from monitor.crypto import Cipher
 from monitor.exceptions import Conflict, Forbidden, NotFound
 from monitor.extensions import db
 from monitor.models import Attachment, AttachmentChunk
-from monitor.services import attachment_store as store
-from monitor.services import attachments
-from monitor.services.backup import backup
-from monitor.services.keys import rotate
+from monitor.services.evidence import store
+from monitor.services.evidence import uploads as attachments
+from monitor.services.ops.backup import backup
+from monitor.services.ops.keys import rotate
 from tests.conftest import TEST_DATA_KEY
 from tests.services.factories import T0, hours, make_detention, make_facility
 

@@ -10,7 +10,7 @@ from monitor.database import write_intent
 from monitor.exceptions import Conflict
 from monitor.extensions import db
 from monitor.models import AuditEntry, CustodyEvent, Detention
-from monitor.services import events
+from monitor.services.custody import events
 from schemas.events import EventInSchema
 from schemas.fields import format_timestamp
 from tests.services.factories import T0, hours, make_detention, make_facility

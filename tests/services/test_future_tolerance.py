@@ -3,7 +3,7 @@ import pytest
 
 from monitor.domain import plausibility
 from monitor.exceptions import Invalid
-from monitor.services import visits
+from monitor.services.custody import visits
 from schemas.fields import format_timestamp
 from schemas.visits import VisitInSchema
 from tests.services.factories import SECOND, T0, add, hours, make_detention, make_facility

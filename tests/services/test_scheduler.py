@@ -5,7 +5,7 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from monitor import scheduler
-from monitor.services import webhooks
+from monitor.services.flags import webhooks
 
 
 def test_every_job_is_registered_once_with_its_interval(app):

@@ -8,8 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from monitor.exceptions import Conflict, Forbidden
 from monitor.extensions import db
 from monitor.models import Detention, Flag
-from monitor.services import flags as flag_service
-from monitor.services import sweep as sweep_service
+from monitor.services.evaluation import sweep as sweep_service
+from monitor.services.flags import actions as flag_service
 from tests.services.factories import SECOND, T0, add, hours, make_detention, make_facility
 
 

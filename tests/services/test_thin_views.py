@@ -8,8 +8,9 @@ from sqlalchemy import select
 from monitor.exceptions import Forbidden
 from monitor.extensions import db
 from monitor.models import AuditEntry
-from monitor.services import events, research
-from monitor.services.presenters import webhook_view
+from monitor.services.custody import events
+from monitor.services.flags.presenters import webhook_view
+from monitor.services.research import exports as research
 from tests.services.factories import T0, add, hours, make_detention, make_facility
 
 

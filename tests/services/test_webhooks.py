@@ -11,8 +11,8 @@ from sqlalchemy import select
 from monitor.domain.signing import backoff_seconds, sign, verify
 from monitor.extensions import db
 from monitor.models import Organization, WebhookDelivery
-from monitor.services import webhooks
-from monitor.services.feed import decode_position
+from monitor.services.flags import webhooks
+from monitor.services.flags.feed import decode_position
 from tests.services.factories import T0, hours, make_detention, make_facility, sync_flags
 
 SECRET = "a-very-secret-webhook-key"

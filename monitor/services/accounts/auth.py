@@ -1,0 +1,96 @@
+"""Login, refresh, logout and the token checks flask-jwt-extended calls."""
+import uuid
+from datetime import datetime, timezone
+
+from flask import current_app, has_request_context, request
+from flask_jwt_extended import create_access_token, create_refresh_token
+from sqlalchemy import select
+
+from monitor.exceptions import Unauthorized
+from monitor.extensions import db
+from monitor.models import RevokedToken, User
+from monitor.services import audit
+from monitor.services.access import actor_from_user
+from monitor.services.accounts import passwords, throttle
+
+BAD_CREDENTIALS = "Unknown email or wrong password."
+
+
+def issue_tokens(user):
+    """Issue an access and a refresh token for `user`, of its current token generation."""
+    claims = {"role": user.role, "gen": user.token_generation}
+    expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    return {
+        "access_token": create_access_token(identity=str(user.id), additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=str(user.id), additional_claims=claims),
+        "token_type": "Bearer",
+        "expires_in": int(expires.total_seconds()),
+    }
+
+
+def login(email, password, address, now):
+    """Check credentials (throttled per account and address) and issue tokens."""
+    email = email.strip().lower()
+    throttle.check_allowed(email, address, now)
+    user = db.session.scalar(db.select(User).where(User.email == email))
+    if user is None:
+        passwords.burn_time(password)
+        ok = False
+    else:
+        ok = passwords.verify_password(user.password_hash, password) and user.active
+    if not ok:
+        throttle.record_failure(email, address, now)
+        audit.record_alone(None, "auth.login_failed", now, detail={"email": email})
+        raise Unauthorized(BAD_CREDENTIALS)
+    throttle.reset_account(email)
+    audit.record_alone(actor_from_user(user), "auth.login", now, target_type="user", target_id=user.id)
+    return issue_tokens(user)
+
+
+def refresh(user, refresh_payload, now):
+    """Rotate: revoke the presented refresh token and issue a fresh pair."""
+    revoke(refresh_payload, user.id, now)
+    return issue_tokens(user)
+
+
+def revoke(payload, user_id, now):
+    """Revoke the token described by `payload` (idempotent)."""
+    jti = payload["jti"]
+    if db.session.get(RevokedToken, jti) is None:
+        expires = datetime.fromtimestamp(payload["exp"], timezone.utc)
+        db.session.add(RevokedToken(jti=jti, user_id=user_id, expires_at=expires, revoked_at=now))
+        db.session.commit()
+
+
+def _token_state(payload):
+    """(active user or None, revoked?) of a decoded token, read in one query and kept for the
+    rest of the request (flask-jwt-extended asks twice: blocklist, then user)."""
+    cache = request.environ if has_request_context() else {}
+    key = ("monitor.token", payload.get("jti"))
+    if cache.get("monitor.token_key") == key:
+        return cache["monitor.token_state"]
+    try:
+        user_id = uuid.UUID(payload["sub"])
+    except (ValueError, TypeError, AttributeError, KeyError):
+        state = (None, False)
+    else:
+        row = db.session.execute(
+            select(User, RevokedToken.jti).outerjoin(RevokedToken, RevokedToken.jti == payload["jti"])
+            .where(User.id == user_id)).first()
+        # A token of an earlier generation (issued before a deactivation or a password
+        # change) is revoked; tokens without the claim count as generation 0.
+        state = (None, False) if row is None else (
+            row[0] if row[0].active else None,
+            row[1] is not None or payload.get("gen", 0) != row[0].token_generation)
+    cache["monitor.token_key"], cache["monitor.token_state"] = key, state
+    return state
+
+
+def is_revoked(payload):
+    """True if the token's jti has been revoked."""
+    return not isinstance(payload.get("jti"), str) or _token_state(payload)[1]
+
+
+def load_active_user(payload):
+    """The active user behind a token, or None (→ 401)."""
+    return _token_state(payload)[0]

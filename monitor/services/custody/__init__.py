@@ -1,0 +1,1 @@
+"""The custody record: facilities, detentions, events, visits, field sync, and how they are shown."""

@@ -1,0 +1,82 @@
+"""Facilities: where people are held, and which law applies there."""
+import uuid
+
+from monitor.exceptions import Invalid, NotFound
+from monitor.extensions import db
+from monitor.models import Facility
+from monitor.pagination import paginate
+from monitor.services import audit, idempotency, runtime
+from monitor.services.access import CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scoped, visible_to
+
+INTL = "intl"
+
+
+def resolve_jurisdiction(country, jurisdiction):
+    """Check `jurisdiction` against the loaded rule sets; default to the country's own set or intl."""
+    sets = runtime.rule_sets()
+    if jurisdiction is None:
+        own = [code for code, rs in sets.items() if (rs.country or "").upper() == country]
+        return own[0] if own else INTL
+    code = jurisdiction.lower()
+    if code not in sets:
+        raise Invalid({"jurisdiction": ["Unknown jurisdiction (no rule set with this code)."]})
+    set_country = (sets[code].country or "").upper()
+    if code != INTL and set_country and set_country != country:
+        raise Invalid({"jurisdiction": [f"Rule set '{code}' is for country {set_country}."]})
+    return code
+
+
+def create_facility(actor, data, now):
+    """Create a facility (audited), or return the stored one on an identical replay."""
+    staged = record_facility(actor, data, now)
+    if staged.created:
+        audit.record(actor, "facility.create", now, "facility", staged.row.id)
+    db.session.commit()
+    return staged
+
+
+def record_facility(actor, data, now):
+    """Stage a facility in the session (no audit, no commit)."""
+    require_role(actor, *CUSTODY_WRITERS)
+    if not in_scope(actor, data["country"]):
+        raise Invalid({"country": ["Outside your countries."]})
+    data = dict(data, jurisdiction=resolve_jurisdiction(data["country"], data.get("jurisdiction")))
+    row_id = data.get("id") or uuid.uuid4()
+    data["id"] = row_id
+    fingerprint = runtime.cipher().fingerprint(idempotency.canonical(data))
+    visible = visible_to(actor)
+    existing = idempotency.find_replay(Facility, row_id, fingerprint, visible)
+    if existing is not None:
+        return idempotency.Staged(existing, False)
+    row = Facility(
+        id=row_id, name=data["name"], kind=data["kind"], country=data["country"],
+        timezone=data["timezone"], jurisdiction=data["jurisdiction"],
+        court_within_40km=data.get("court_within_40km"), fingerprint=fingerprint,
+        created_at=now, recorded_by=actor.id)
+    return idempotency.stage_once(Facility, row_id, fingerprint, [row], visible)
+
+
+def visible_facility(actor, facility_id):
+    """The facility if it exists inside the actor's scope, else None."""
+    facility = db.session.get(Facility, facility_id)
+    if facility is None or not in_scope(actor, facility.country):
+        return None
+    return facility
+
+
+def get_facility(actor, facility_id):
+    """One facility in scope, else 404."""
+    require_role(actor, *CUSTODY_READERS)
+    facility = visible_facility(actor, facility_id)
+    if facility is None:
+        raise NotFound("No such facility.")
+    return facility
+
+
+def list_facilities(actor, limit, cursor, country=None, kind=None):
+    """Facilities in the actor's scope, filtered."""
+    require_role(actor, *CUSTODY_READERS)
+    query = scoped(db.select(Facility), actor, Facility.country,
+                   Facility.country == country if country else None,
+                   Facility.kind == kind if kind else None)
+    return paginate(query, Facility.created_at, Facility.id, limit, cursor)

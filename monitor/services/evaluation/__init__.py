@@ -1,0 +1,1 @@
+"""Evaluation: the inputs of the pure evaluator (cases), the sweep and the rulebook."""

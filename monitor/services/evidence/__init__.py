@@ -1,0 +1,1 @@
+"""Evidence attachments: resumable uploads, sealed chunk storage and what each role sees."""

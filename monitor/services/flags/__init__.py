@@ -1,0 +1,1 @@
+"""Flags: acknowledging and dismissing, raising and resolving (changes), the feed and webhooks."""

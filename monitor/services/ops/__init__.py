@@ -1,0 +1,1 @@
+"""Operations: key rotation, backups, health."""

@@ -1,0 +1,44 @@
+"""Re-sealing every encrypted value under the current DATA_KEY (key rotation)."""
+from sqlalchemy import select
+
+from monitor.database import write_intent
+from monitor.extensions import db
+from monitor.models import Attachment, CustodyEvent, Detention, Flag, Person, Visit, Webhook
+from monitor.services import runtime
+
+SEALED = [  # (model, column, context prefix)
+    (Person, "identity_enc", "person"), (Detention, "private_enc", "detention"),
+    (CustodyEvent, "private_enc", "event"), (Visit, "summary_enc", "visit"),
+    (Webhook, "secret_enc", "webhook"), (Flag, "note_enc", "flag"),
+    # A file's own key is re-wrapped; its content chunks are never touched.
+    (Attachment, "key_enc", "attachment-key"), (Attachment, "description_enc", "attachment"),
+]
+
+
+def rotate(batch=1000, progress=None):
+    """Re-seal values not under the current key, batch by batch; returns counts per table."""
+    cipher, counts = runtime.cipher(), {}
+    for model, column, prefix in SEALED:
+        attr, done, last = getattr(model, column), 0, None
+        while True:
+            with write_intent():
+                query = select(model.id, attr).order_by(model.id).limit(batch)
+                if last is not None:
+                    query = query.where(model.id > last)
+                rows = db.session.execute(query).all()
+                if not rows:
+                    db.session.rollback()
+                    break
+                for row_id, blob in rows:
+                    if not cipher.is_current(blob):
+                        context = f"{prefix}:{row_id}"
+                        value = cipher.seal(cipher.open(blob, context), context)
+                        db.session.execute(model.__table__.update().where(
+                            model.__table__.c.id == row_id).values({column: value}))
+                        done += 1
+                db.session.commit()
+                last = rows[-1][0]
+            if progress:
+                progress(len(rows))
+        counts[model.__tablename__] = done
+    return counts

@@ -1,0 +1,1 @@
+"""Research: pseudonymised exports, compliance and impunity statistics."""

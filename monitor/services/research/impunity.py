@@ -1,0 +1,108 @@
+"""Impunity statistics: what followed allegations of ill-treatment, per country, year or facility.
+
+Two queries per request, whatever the data's size: detentions counted per group (one
+GROUP BY over the detentions), and one row per detention that has any accountability event
+(one GROUP BY over those events, the counting done by the database), streamed into the pure
+table of monitor/domain/impunity.py.
+"""
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Integer, and_, case, cast, func, select
+
+from monitor.domain.impunity import AccountabilityFacts, accountability_table
+from monitor.domain.vocabulary import ACCOUNTABILITY_EVENT_TYPES
+from monitor.extensions import db
+from monitor.models import CustodyEvent, Detention
+from monitor.services import audit, runtime
+from monitor.services.access import RESEARCH_ROLES, Actor, require_role, scoped
+
+GROUPINGS = ("country", "year", "facility")
+# The intl rule whose alert threshold "investigated within the threshold" reads, and the
+# figure used if a deployment's rule files leave it out (the rule's own default).
+THRESHOLD_RULE = "intl.investigation_threshold_30d"
+DEFAULT_THRESHOLD_HOURS = 720.0
+COUNTED_TYPES = (*ACCOUNTABILITY_EVENT_TYPES, "ill_treatment_alleged", "judicial_appearance")
+
+
+def threshold() -> timedelta:
+    """The investigation alert threshold of the international rule set."""
+    intl = runtime.rule_sets().get("intl")
+    for rule in getattr(intl, "rules", ()):
+        if rule.id == THRESHOLD_RULE and rule.within_hours:
+            return timedelta(hours=float(rule.within_hours))
+    return timedelta(hours=DEFAULT_THRESHOLD_HOURS)
+
+
+def _group_column(group_by: str) -> Any:
+    """The SQL expression a detention is grouped by."""
+    if group_by == "year":
+        return cast(func.extract("year", Detention.arrested_at), Integer)
+    if group_by == "facility":
+        return Detention.current_facility_id
+    # No index on this expression: a country filter then reads detentions in table order
+    # rather than sorting them through the country index (as the other research reads).
+    return Detention.country.concat("")
+
+
+def _filtered(query: Any, actor: Actor, country: str | None, start: datetime | None,
+              end: datetime | None) -> Any:
+    """Scope, country and arrest-time filters on a query over detentions."""
+    return scoped(query, actor, Detention.country,
+                  Detention.country == country if country else None,
+                  Detention.arrested_at >= start if start else None,
+                  Detention.arrested_at < end if end else None)
+
+
+def _facts_query(group: Any) -> Any:
+    """One row per detention with accountability events: its group and what they show.
+
+    The events are aggregated per detention first, alone (one pass over the events in the
+    (detention, time, type) index's order, no sort), and only those few rows are joined to
+    their detentions for the group and the filters."""
+    e = CustodyEvent
+    alleged = (e.type == "ill_treatment_alleged") | and_(
+        e.type == "judicial_appearance", e.details["ill_treatment_reported"].as_boolean().is_(True))
+    admitted = and_(e.type == "evidence_ruling", e.details["confession_admitted"].as_boolean().is_(True))
+    conviction = and_(e.type == "case_closed", e.details["outcome"].as_string() == "conviction")
+    flag = lambda condition: func.max(case((condition, 1), else_=0))  # noqa: E731
+    first = lambda condition: func.min(case((condition, e.occurred_at)))  # noqa: E731
+    facts = (select(e.detention_id.label("detention_id"), first(alleged).label("alleged_at"),
+                    flag(e.type == "complaint_filed").label("complaint"),
+                    first(e.type == "investigation_opened").label("investigated_at"),
+                    flag(e.type == "prosecution_opened").label("prosecution"),
+                    flag(conviction).label("conviction"),
+                    func.max(case((admitted, e.occurred_at))).label("admitted_at"))
+             .where(e.type.in_(COUNTED_TYPES)).group_by(e.detention_id).subquery())
+    return (select(group.label("grp"), facts.c.alleged_at, facts.c.complaint, facts.c.investigated_at,
+                   facts.c.prosecution, facts.c.conviction, facts.c.admitted_at)
+            .select_from(facts).join(Detention, Detention.id == facts.c.detention_id))
+
+
+def accountability(actor: Actor, group_by: str, now: datetime, country: str | None = None,
+                   start: datetime | None = None, end: datetime | None = None) -> dict[str, Any]:
+    """Impunity statistics per group (researchers and admins), audited; small cells hidden."""
+    require_role(actor, *RESEARCH_ROLES)
+    group = _group_column(group_by)
+    sizes_query = _filtered(select(group.label("grp"), func.count()).select_from(Detention),
+                            actor, country, start, end).group_by(group)
+    connection = db.session.connection()
+    sizes = {grp: count for grp, count in connection.execute(sizes_query)}
+    rows = connection.execute(_filtered(_facts_query(group), actor, country, start, end))
+    facts = (AccountabilityFacts(row.grp, _aware(row.alleged_at), bool(row.complaint), _aware(row.investigated_at),
+                                 bool(row.prosecution), bool(row.conviction), _aware(row.admitted_at))
+             for row in rows)
+    limit = threshold()
+    items = accountability_table(sizes, facts, limit)
+    audit.record_alone(actor, "stats.accountability", now, detail={
+        "group_by": group_by, "country": country, "from": start.isoformat() if start else None,
+        "to": end.isoformat() if end else None})
+    return {"group_by": group_by, "threshold_days": limit.total_seconds() / 86400, "items": items}
+
+
+def _aware(value: Any) -> datetime | None:
+    """An aggregated time as aware UTC: a datetime, or text where SQLite's MIN drops the type."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
