@@ -33,18 +33,15 @@ def create_app(test_config=None):
                                               app.config["DATA_KEYS_OLD"])
     app.extensions["monitor.rule_sets"] = load_rule_sets(_rule_dirs(app))
 
-    db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     jwt.init_app(app)
-    with app.app_context():
-        database.configure_engine(db.engine)
 
     _register_jwt_callbacks()
     errors.register_jwt_handlers(jwt)
     http.init_app(app)
-    app.before_request(_guard_request)
-    app.teardown_request(_end_unit_of_work)
+    app.before_request(_refuse_other_media)
     from monitor.cli import register_commands
     register_commands(app)
     return app
@@ -76,25 +73,12 @@ def _register_jwt_callbacks():
     jwt.user_lookup_loader(lambda header, payload: auth.load_active_user(payload))
 
 
-def _end_unit_of_work(_exc):
-    """One unit of work per request, even when a caller (a test) keeps an app context open.
-
-    The write intent is reset too, so a caller sharing the request's thread (the test client)
-    does not go on taking SQLite's write lock for its own reads afterwards."""
-    db.session.rollback()
-    database.mark_read_request()
-
-
-def _guard_request():
-    """Mark writers for SQLite locking; refuse bodies that are not JSON (415)."""
+def _refuse_other_media():
+    """Refuse bodies that are not JSON (415), before the view reads them; authenticated
+    writers check it after their role (api.common.authenticated: authorization first)."""
     view = current_app.view_functions.get(request.endpoint)
-    if database.is_write_method(request.method) and not getattr(
-            view, "takes_write_lock_after_auth", False):
-        database.mark_write_request()
-    else:  # reads, and authenticated writers until their token has been checked
-        database.mark_read_request()
     if getattr(view, "takes_write_lock_after_auth", False):
-        return None  # authorization first: api.common.authenticated checks the media type after
+        return None
     return unsupported_media(view)
 
 

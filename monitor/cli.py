@@ -6,7 +6,7 @@ import click
 from flask.cli import AppGroup
 from marshmallow import ValidationError
 
-from monitor.database import write_intent
+from monitor.database import unit_of_work
 from monitor.exceptions import AppError
 from monitor.extensions import db
 from monitor.models import Organization, User
@@ -45,7 +45,7 @@ def create_user(email, role, countries, organization, password_stdin):
                "countries": [c.strip() for c in countries.split(",") if c.strip()]}
     try:
         data = UserCreateSchema().load(payload)
-        with write_intent():
+        with unit_of_work():
             data["organization_id"] = _organization_id(organization)
             user = user_service.create_user(SYSTEM, data, datetime.now(timezone.utc))
     except ValidationError as exc:
@@ -64,7 +64,7 @@ def seed_demo(if_empty):
         click.echo("database already has data: demo not loaded "
                    "(demo logins were printed when it was first seeded)")
         return
-    with write_intent():
+    with unit_of_work():
         logins = load_demo(datetime.now(timezone.utc))
     click.echo("Demo logins (shown once; keep them):")
     for role, email, password in logins:

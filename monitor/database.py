@@ -1,4 +1,17 @@
-"""Engine set-up: SQLite pragmas and write transactions that take the lock up front."""
+"""The unit of work, and the engine set-up it relies on.
+
+On SQLite a transaction that will write takes the write lock when it begins (BEGIN IMMEDIATE,
+after the writer queue of monitor.writelock); a reader begins a plain deferred transaction.
+Which one a transaction is follows the *write intent* of the code that opens it:
+
+- a request: `init_app` marks write methods as writers before the view runs, and ends the
+  unit of work (rollback of anything left open) when the request is torn down; an
+  authenticated writer checks its token in a read transaction first and then calls
+  `begin_write_unit()` (monitor.api.common), so a refused token never waits for the lock;
+- anything else (scheduler jobs, the CLI, a read-only use case writing its audit entry):
+  `with unit_of_work():` one write transaction, committed at the end of the block and rolled
+  back if it raises.
+"""
 import contextvars
 import os
 from contextlib import contextmanager
@@ -16,12 +29,55 @@ _request_unit = contextvars.ContextVar("request_unit", default=False)
 
 @contextmanager
 def write_intent():
-    """Within this block, SQLite transactions begin IMMEDIATE (the write lock is taken first)."""
+    """Within this block, SQLite transactions begin IMMEDIATE (the write lock is taken first).
+    The primitive under unit_of_work(), for code that manages its own engine or session."""
     token = _write_intent.set(True)
     try:
         yield
     finally:
         _write_intent.reset(token)
+
+
+@contextmanager
+def unit_of_work():
+    """One write transaction outside a request: the write lock first, commit at the end of the
+    block, rollback if it raises (the session is left clean either way)."""
+    with write_intent():
+        try:
+            yield db.session
+            db.session.commit()
+        except BaseException:
+            db.session.rollback()
+            raise
+
+
+def init_app(app):
+    """Attach the session to `app`, set the engine up, and give every request its unit of work."""
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    app.before_request(_begin_request)
+    app.teardown_request(_end_request)
+
+
+def _begin_request():
+    """Writers (unless they take the lock themselves after authentication) are marked before
+    the view runs; readers begin plain transactions."""
+    from flask import current_app, request
+    view = current_app.view_functions.get(request.endpoint)
+    if is_write_method(request.method) and not getattr(view, "takes_write_lock_after_auth", False):
+        mark_write_request()
+    else:  # reads, and authenticated writers until their token has been checked
+        mark_read_request()
+
+
+def _end_request(_exc):
+    """One unit of work per request, even when a caller (a test) keeps an app context open.
+
+    The write intent is reset too, so a caller sharing the request's thread (the test client)
+    does not go on taking SQLite's write lock for its own reads afterwards."""
+    db.session.rollback()
+    mark_read_request()
 
 
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 from flask import has_request_context, request
 from sqlalchemy import bindparam, insert, select, update
 
-from monitor.database import write_intent
+from monitor.database import unit_of_work
 from monitor.domain.chain import GENESIS, entry_hash, verify_chain
 from monitor.exceptions import Invalid
 from monitor.extensions import db
@@ -60,9 +60,8 @@ def record(actor, action, now, target_type=None, target_id=None, detail=None):
 def record_alone(actor, action, now, **kwargs):
     """Write one entry in its own transaction (after a read-only use case), then commit."""
     db.session.rollback()
-    with write_intent():
+    with unit_of_work():
         record(actor, action, now, **kwargs)
-        db.session.commit()
 
 
 def list_entries(actor, limit, after=None, action=None):

@@ -14,7 +14,7 @@ from datetime import timedelta
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import defer, lazyload
 
-from monitor.database import write_intent
+from monitor.database import unit_of_work
 from monitor.extensions import db
 from monitor.models import Detention, SweepState
 from monitor.services.evaluation.cases import domain_events, reevaluate_many
@@ -56,7 +56,7 @@ def sweep(now, batch_size=500, between_batches=None):
     report = {"examined": 0, "raised": 0, "reopened": 0, "resolved": 0, "raised_rules": []}
     seen, after = set(), None
     while True:
-        with write_intent():
+        with unit_of_work():
             batch = _due_batch(now, batch_size, after)
             if not batch:
                 db.session.rollback()
@@ -73,7 +73,6 @@ def sweep(now, batch_size=500, between_batches=None):
                     if change.action == "raise":
                         report["raised_rules"].append((str(detention.id), change.rule))
             report["examined"] += len(batch)
-            db.session.commit()
         if between_batches is not None:
             between_batches()
     _mark_finished(now, report)
@@ -83,30 +82,27 @@ def sweep(now, batch_size=500, between_batches=None):
 def _mark_finished(now, report):
     """Record when the last sweep finished (shown by /healthz)."""
     summary = {k: v for k, v in report.items() if k != "raised_rules"}
-    with write_intent():
+    with unit_of_work():
         state = db.session.get(SweepState, SWEEP)
         if state is None:
             state = SweepState(name=SWEEP)
             db.session.add(state)
         state.last_sweep_at, state.last_result = now, summary
-        db.session.commit()
 
 
 def acquire_lease(holder, now, seconds):
     """Take or renew the sweep lease; True if `holder` now holds it."""
-    with write_intent():
+    with unit_of_work():
         result = db.session.execute(
             update(SweepState).where(SweepState.name == SWEEP).where(
                 (SweepState.lease_until.is_(None)) | (SweepState.lease_until < now)
                 | (SweepState.holder == holder))
             .values(holder=holder, lease_until=now + timedelta(seconds=seconds)))
-        db.session.commit()
     return result.rowcount == 1
 
 
 def release_lease(holder):
     """Give the lease up so another process may sweep at once."""
-    with write_intent():
+    with unit_of_work():
         db.session.execute(update(SweepState).where(
             SweepState.name == SWEEP, SweepState.holder == holder).values(lease_until=None))
-        db.session.commit()

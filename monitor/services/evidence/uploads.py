@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
-from monitor.database import write_intent
+from monitor.database import unit_of_work
 from monitor.domain import media
 from monitor.exceptions import Conflict, Forbidden, Invalid, NotFound, TooLarge, UnsupportedType
 from monitor.extensions import db
@@ -185,7 +185,7 @@ def _stream(ref, key) -> Iterator[bytes]:
 
 def remove_abandoned(now: datetime, hours: int) -> int:
     """Delete uploads with no byte received for `hours`; returns how many."""
-    with write_intent():
+    with unit_of_work():
         cutoff = now - timedelta(hours=hours)
         ids = list(db.session.scalars(select(Attachment.id).where(
             Attachment.status == "uploading", Attachment.active_at < cutoff)))
@@ -193,5 +193,4 @@ def remove_abandoned(now: datetime, hours: int) -> int:
             db.session.execute(delete(AttachmentChunk).where(AttachmentChunk.attachment_id.in_(ids)))
             db.session.execute(delete(Attachment).where(Attachment.id.in_(ids)))
             audit.record(None, "attachment.abandoned", now, detail={"count": len(ids)})
-        db.session.commit()
     return len(ids)

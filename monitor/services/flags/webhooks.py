@@ -18,7 +18,7 @@ from sqlalchemy import insert, select
 from sqlalchemy import update as sa_update
 from sqlalchemy.exc import SQLAlchemyError
 
-from monitor.database import write_intent
+from monitor.database import unit_of_work
 from monitor.domain.signing import backoff_seconds, sign
 from monitor.exceptions import Conflict, Invalid, NotFound
 from monitor.extensions import db
@@ -174,7 +174,7 @@ def _claim(now, limit):
     """Claim due deliveries of active webhooks for CLAIM_SECONDS so no other process sends
     them meanwhile, counting the attempt now: a send whose outcome cannot be recorded later
     still counts, so it is retried with the others and given up after MAX_ATTEMPTS."""
-    with write_intent():
+    with unit_of_work():
         due = db.session.execute(
             select(WebhookDelivery.id, WebhookDelivery.attempts)
             .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
@@ -194,7 +194,6 @@ def _claim(now, limit):
                 attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)))
             if result.rowcount == 1:
                 claimed.append(delivery_id)
-        db.session.commit()
     return claimed
 
 
@@ -213,7 +212,7 @@ def _send(hook_url, secret, delivery_id, payload, now):
 
 def _record_outcome(delivery_id, status, problem, now):
     """Store one attempt's outcome; returns "delivered", "failed" or "retrying"."""
-    with write_intent():
+    with unit_of_work():
         delivery = db.session.get(WebhookDelivery, delivery_id)
         delivery.last_status, delivery.last_error = status, problem
         if status is not None and 200 <= status < 300:
@@ -225,7 +224,6 @@ def _record_outcome(delivery_id, status, problem, now):
         else:
             delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(delivery.attempts))
             outcome = "retrying"
-        db.session.commit()
     return outcome
 
 

@@ -1,7 +1,7 @@
 """Re-sealing every encrypted value under the current DATA_KEY (key rotation)."""
 from sqlalchemy import select
 
-from monitor.database import write_intent
+from monitor.database import unit_of_work
 from monitor.extensions import db
 from monitor.models import Attachment, CustodyEvent, Detention, Flag, Person, Visit, Webhook
 from monitor.services import runtime
@@ -21,7 +21,7 @@ def rotate(batch=1000, progress=None):
     for model, column, prefix in SEALED:
         attr, done, last = getattr(model, column), 0, None
         while True:
-            with write_intent():
+            with unit_of_work():
                 query = select(model.id, attr).order_by(model.id).limit(batch)
                 if last is not None:
                     query = query.where(model.id > last)
@@ -36,7 +36,6 @@ def rotate(batch=1000, progress=None):
                         db.session.execute(model.__table__.update().where(
                             model.__table__.c.id == row_id).values({column: value}))
                         done += 1
-                db.session.commit()
                 last = rows[-1][0]
             if progress:
                 progress(len(rows))
