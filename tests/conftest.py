@@ -1,8 +1,6 @@
 """Shared fixtures: one migrated database per run, emptied after every test."""
-import base64
 import os
 import uuid
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from flask_jwt_extended import create_access_token, create_refresh_token
@@ -15,14 +13,13 @@ from monitor.extensions import db
 from monitor.models import Counter, SweepState, User
 from monitor.services.access import actor_from_user
 from monitor.services.accounts.passwords import hash_password
+from tests.helpers import KEEP, TEST_DATA_KEY, hours_ago, iso
 
 # Hypothesis: no per-example deadline anywhere in the suite (tests that touch the database or
 # start processes run slower on a busy machine; a slow example is not a failing one).
 settings.register_profile("suite", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
-TEST_DATA_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
-KEEP = {"alembic_version", "counters", "sweep_state"}
 
 
 def _database_url(tmp_path_factory):
@@ -111,21 +108,10 @@ def actor(make_user):
     return make
 
 
-def iso(moment):
-    """RFC 3339 text of an aware datetime."""
-    return moment.isoformat()
 
 
-def evaluate_pending():
-    """What the scheduler's evaluation tick does a few seconds after writes: evaluate every
-    detention written to (or past a deadline) and raise or resolve its flags."""
-    from monitor.services.evaluation import sweep
-    return sweep.sweep(datetime.now(timezone.utc) + timedelta(seconds=1))
 
 
-def hours_ago(hours):
-    """An aware UTC time `hours` before now."""
-    return datetime.now(timezone.utc) - timedelta(hours=hours)
 
 
 @pytest.fixture

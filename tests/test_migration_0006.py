@@ -8,7 +8,7 @@ from flask_migrate import upgrade
 
 from monitor import create_app
 from monitor.extensions import db
-from tests.conftest import TEST_DATA_KEY
+from tests.helpers import TEST_DATA_KEY
 from tests.test_migrations import fresh_url  # noqa: F401  (fixture)
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc).replace(tzinfo=None)

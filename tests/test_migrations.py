@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from monitor import create_app
 from monitor.extensions import db
-from tests.conftest import TEST_DATA_KEY
+from tests.helpers import TEST_DATA_KEY
 
 
 @pytest.fixture

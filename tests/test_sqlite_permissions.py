@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from monitor import create_app
 from monitor.extensions import db
-from tests.conftest import TEST_DATA_KEY
+from tests.helpers import TEST_DATA_KEY
 
 
 def open_app(path):

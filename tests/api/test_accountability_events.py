@@ -2,7 +2,7 @@
 from tests.api.test_events import errors_of, post_event  # noqa: F401  (fixture)
 
 # ruff: noqa: F811  (pytest fixtures arrive as parameters named like the imported fixture)
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 AFTER_CUSTODY = [
     ("complaint_filed", {"by": "family", "to": "prosecutor"}),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from monitor.extensions import db
 from monitor.models import AuditEntry
 from monitor.services.evaluation import sweep
-from tests.services.factories import T0, add, hours, make_detention, make_facility
+from tests.factories import T0, add, hours, make_detention, make_facility
 
 URL = "/api/v1/stats/accountability"
 

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 PROBLEM = "application/problem+json"
 HUGE = "1" * 5000  # past Python's 4,300-digit int conversion limit

@@ -11,7 +11,7 @@ from monitor.extensions import db
 from monitor.models import Detention
 from tests.api.test_feed import raise_flags
 from tests.api.test_sync import batch_for, statuses
-from tests.services.factories import make_detention, make_facility
+from tests.factories import make_detention, make_facility
 
 GZIP = {"Accept-Encoding": "gzip, deflate, br"}
 

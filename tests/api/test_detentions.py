@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 
 def body_for(facility_json, **changes):

@@ -1,5 +1,5 @@
 """What partners and researchers may see: never free text, never who recorded what."""
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 
 def test_partners_never_see_recorded_by(client, auth, facility, detention):
@@ -34,7 +34,7 @@ from monitor.extensions import db  # noqa: E402
 from monitor.models import Organization, Webhook, WebhookDelivery  # noqa: E402
 from schemas.events import DETAILS  # noqa: E402
 from schemas.fields import Text  # noqa: E402
-from tests.conftest import evaluate_pending  # noqa: E402
+from tests.helpers import evaluate_pending  # noqa: E402
 
 MARK = "zqx"  # planted in every free-text field; ASCII, so JSON never escapes it
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 
 @pytest.fixture

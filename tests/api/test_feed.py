@@ -11,7 +11,7 @@ from monitor.database import write_intent
 from monitor.extensions import db
 from monitor.models import Detention, Flag
 from monitor.services.flags.feed import encode_position
-from tests.services.factories import T0, hours, make_detention, make_facility, sync_flags
+from tests.factories import T0, hours, make_detention, make_facility, sync_flags
 
 
 @dataclass

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from monitor.services.evaluation.sweep import sweep
-from tests.conftest import hours_ago
+from tests.helpers import hours_ago
 
 
 def test_flags_show_on_the_detention_and_filter(client, auth, detention):

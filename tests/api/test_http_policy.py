@@ -2,7 +2,7 @@
 import pytest
 
 from monitor import create_app
-from tests.conftest import TEST_DATA_KEY
+from tests.helpers import TEST_DATA_KEY
 
 
 @pytest.mark.parametrize("path", ["/healthz", "/api/v1/openapi.json", "/api/v1/nothing", "/api/v1/docs"])

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from monitor.services.custody.detentions import age_at
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 FAR_FUTURE = "9998-06-01T10:00:00Z"
 

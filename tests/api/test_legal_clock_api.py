@@ -2,7 +2,7 @@
 import pytest
 
 from tests.api.test_detentions import body_for
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 
 def ng_detention(client, auth, facility, **changes):

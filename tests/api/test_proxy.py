@@ -3,7 +3,7 @@ links that never echo the Host header."""
 import pytest
 
 from monitor import create_app
-from tests.conftest import TEST_DATA_KEY
+from tests.helpers import TEST_DATA_KEY
 
 PASSWORD = "correct horse battery"
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from monitor.extensions import db
 from monitor.models import AuditEntry, Organization
-from tests.conftest import evaluate_pending, hours_ago, iso
+from tests.helpers import evaluate_pending, hours_ago, iso
 
 SECRETS = ("Zyxwvut", "Qrstuvw", "1990-02-03", "Plmnbv", "Ojqwerty", "Grounds-Xq", "Notes-Kj",
            "Mother-Rel", "Officer-Zz", "Alleger-Yy", "Summary-Vv")

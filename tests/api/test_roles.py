@@ -3,7 +3,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 ROLES = ("admin", "monitor", "partner", "researcher")
 

@@ -11,8 +11,8 @@ from monitor.models import Organization, Webhook, WebhookDelivery
 from monitor.services import runtime
 from monitor.services.flags.feed import decode_position
 from tests.api.test_feed import raise_flags
-from tests.conftest import evaluate_pending, hours_ago, iso
-from tests.services.factories import make_detention, make_facility
+from tests.factories import make_detention, make_facility
+from tests.helpers import evaluate_pending, hours_ago, iso
 
 
 def _poll(client, headers, cursor=None):

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from monitor.extensions import db
 from monitor.models import AuditEntry, CustodyEvent, Detention, Visit
 from monitor.services import runtime
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 
 def new_id():

@@ -9,7 +9,7 @@ from monitor.extensions import db
 from monitor.models import AuditEntry, CustodyEvent, Detention, Person, Visit
 from monitor.models.visits import visit_detentions
 from monitor.services import audit
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 
 def new_id():
@@ -180,7 +180,7 @@ def test_a_synced_detention_reads_back_like_one_posted_alone(client, auth, facil
     results = sync(client, headers, detentions=[synced],
                    events=[dict(e, id=new_id(), detention_id=synced["id"]) for e in events])
     assert {r["status"] for r in results} == {"created"}
-    from tests.conftest import evaluate_pending
+    from tests.helpers import evaluate_pending
     evaluate_pending()  # the single events leave evaluation to the scheduler; the batch does it
     one = client.get(f"/api/v1/detentions/{alone['id']}", headers=headers).get_json()
     two = client.get(f"/api/v1/detentions/{synced['id']}", headers=headers).get_json()

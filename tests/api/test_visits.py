@@ -1,7 +1,7 @@
 """Visits: create, replay, validation, filters, denied visits kept, links to detentions."""
 import uuid
 
-from tests.conftest import hours_ago, iso
+from tests.helpers import hours_ago, iso
 
 
 def visit_body(facility_json, **changes):

@@ -1,6 +1,6 @@
 """Issue 15: after custody. Hand-worked cases of the accountability rules, to the minute.
 
-The arrest is Monday 2 March 2026 09:00 UTC (tests.domain.conftest.T0). The accountability
+The arrest is Monday 2 March 2026 09:00 UTC (tests.helpers.T0). The accountability
 track (the complaint, the investigation, the trial) stays open after release until
 `case_closed`; a confession admitted after it was retracted or alleged to be forced is a
 violation at once."""
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from monitor.domain.evaluator import Case, Event, evaluate, evaluate_with_next_change
 from monitor.domain.rules import rule_to_dict
-from tests.domain.conftest import T0, case, h
+from tests.helpers import T0, case, h
 
 
 def next_change_at(the_case, rule_sets, now):

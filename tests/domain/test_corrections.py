@@ -1,10 +1,10 @@
 """Issue 15 item 3: the corrections of RULES.md's second part, hand-worked to the minute.
 
-Arrest: Monday 2 March 2026 09:00 UTC (tests.domain.conftest.T0) unless a test says otherwise."""
+Arrest: Monday 2 March 2026 09:00 UTC (tests.helpers.T0) unless a test says otherwise."""
 from datetime import datetime, timedelta, timezone
 
 from monitor.domain.evaluator import evaluate
-from tests.domain.conftest import T0, case, h
+from tests.helpers import T0, case, h
 
 MINUTE = timedelta(minutes=1)
 

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from monitor.domain.evaluator import evaluate, evaluate_with_next_change
-from tests.domain.conftest import T0, case, h
+from tests.helpers import T0, case, h
 
 
 def next_change_at(the_case, rule_sets, now):

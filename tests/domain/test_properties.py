@@ -15,7 +15,7 @@ from monitor.domain.vocabulary import (
     FORENSIC_CONSISTENCY,
     FORENSIC_EXAMINERS,
 )
-from tests.domain.conftest import RULES
+from tests.helpers import RULES
 
 SETS = load_rule_sets([RULES])
 RANK = {"met": 0, "met_late": 1, "pending": 2, "overdue": 3, "violated": 4}

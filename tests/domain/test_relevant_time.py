@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from monitor.domain.evaluator import Case, Event, evaluate
 from monitor.domain.rules import rule_to_dict
-from tests.domain.conftest import T0, h
+from tests.helpers import T0, h
 
 MINUTE = timedelta(minutes=1)
 PLACES = {"S1": ("GB", "police_station"), "P1": ("GB", "prison"), "F1": ("FR", "police_station")}

@@ -2,7 +2,7 @@
 import pytest
 
 from monitor.domain.rules import RuleFileError, load_file
-from tests.domain.conftest import one_rule_file
+from tests.helpers import one_rule_file
 
 BASE = one_rule_file()
 

@@ -2,7 +2,7 @@
 import pytest
 
 from monitor.domain.rules import RuleFileError, load_file, load_rule_sets, rule_to_dict
-from tests.domain.conftest import RULES, one_rule_file
+from tests.helpers import RULES, one_rule_file
 
 CODES = {"intl", "gb", "mx", "ph", "ng", "ke", "uz", "ma", "cm", "kz"}
 

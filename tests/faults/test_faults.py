@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Flag
 from seed.bulk import generate
-from tests.conftest import TEST_DATA_KEY
+from tests.helpers import TEST_DATA_KEY
 from tests.processes import listening_socket, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]

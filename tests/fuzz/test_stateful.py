@@ -9,8 +9,8 @@ from sqlalchemy import delete, update
 
 from monitor.extensions import db
 from monitor.models import Counter, User
-from tests.conftest import KEEP
 from tests.fuzz.test_openapi_fuzz import CHECKS
+from tests.helpers import KEEP
 
 STEPS = int(os.environ.get("FUZZ_STATEFUL_EXAMPLES", "25"))
 

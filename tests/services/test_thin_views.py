@@ -11,7 +11,7 @@ from monitor.models import AuditEntry
 from monitor.services.custody import events
 from monitor.services.flags.presenters import webhook_view
 from monitor.services.research import exports as research
-from tests.services.factories import T0, add, hours, make_detention, make_facility
+from tests.factories import T0, add, hours, make_detention, make_facility
 
 
 def identity_reads():

@@ -13,7 +13,7 @@ from monitor.models import AuditEntry, CustodyEvent, Detention
 from monitor.services.custody import events
 from schemas.events import EventInSchema
 from schemas.fields import format_timestamp
-from tests.services.factories import T0, hours, make_detention, make_facility
+from tests.factories import T0, hours, make_detention, make_facility
 
 
 def race(app, actor, detention_id, bodies):

@@ -9,8 +9,8 @@ from sqlalchemy.exc import OperationalError
 from monitor.extensions import db
 from monitor.models import Webhook, WebhookDelivery
 from monitor.services.flags import webhook_targets, webhooks
-from tests.services.factories import T0, hours
-from tests.services.test_webhooks import Receiver, change_flag, setup_hook
+from tests.factories import T0, hours
+from tests.services.flags.test_webhooks import Receiver, change_flag, setup_hook
 
 
 @pytest.fixture

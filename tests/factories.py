@@ -1,6 +1,5 @@
 """Record factories that call the services with an explicit `now` (no HTTP, no sleeping)."""
 import uuid
-from datetime import datetime, timedelta, timezone
 
 from monitor.services.custody import detentions, events, facilities
 from monitor.services.flags.changes import sync_flags_many
@@ -8,14 +7,7 @@ from schemas.detentions import DetentionInSchema
 from schemas.events import EventInSchema
 from schemas.facilities import FacilityInSchema
 from schemas.fields import format_timestamp
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday
-SECOND = timedelta(seconds=1)
-
-
-def hours(n):
-    """A timedelta of `n` hours."""
-    return timedelta(hours=n)
+from tests.helpers import SECOND, T0, hours  # noqa: F401  (re-exported for the tests)
 
 
 def make_facility(actor, country="MX", tz="America/Mexico_City", now=T0, **extra):

@@ -10,7 +10,7 @@ from monitor.extensions import db
 from monitor.models import Detention, Flag
 from monitor.services.evaluation import sweep as sweep_service
 from monitor.services.flags import actions as flag_service
-from tests.services.factories import SECOND, T0, add, hours, make_detention, make_facility
+from tests.factories import SECOND, T0, add, hours, make_detention, make_facility
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from monitor.services.evidence import store
 from monitor.services.evidence import uploads as attachments
 from monitor.services.ops.backup import backup
 from monitor.services.ops.keys import rotate
-from tests.conftest import TEST_DATA_KEY
-from tests.services.factories import T0, hours, make_detention, make_facility
+from tests.factories import T0, hours, make_detention, make_facility
+from tests.helpers import TEST_DATA_KEY
 
 NEW_KEY = base64.urlsafe_b64encode(b"r" * 32).decode()
 MARKER = b"UNIQUE-EVIDENCE-BYTES-7f3a9c"

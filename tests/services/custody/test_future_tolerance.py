@@ -6,7 +6,7 @@ from monitor.exceptions import Invalid
 from monitor.services.custody import visits
 from schemas.fields import format_timestamp
 from schemas.visits import VisitInSchema
-from tests.services.factories import SECOND, T0, add, hours, make_detention, make_facility
+from tests.factories import SECOND, T0, add, hours, make_detention, make_facility
 
 AHEAD = hours(1) - SECOND  # inside the widened tolerance, outside the default 300 s
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from monitor.extensions import db
 from monitor.models import Detention, Flag
 from monitor.services.evaluation import sweep as sweep_service
-from tests.services.factories import T0, add, hours, make_detention, make_facility
+from tests.factories import T0, add, hours, make_detention, make_facility
 
 MINUTE = hours(1 / 60)
 

@@ -13,7 +13,7 @@ from monitor.extensions import db
 from monitor.models import Organization, WebhookDelivery
 from monitor.services.flags import webhooks
 from monitor.services.flags.feed import decode_position
-from tests.services.factories import T0, hours, make_detention, make_facility, sync_flags
+from tests.factories import T0, hours, make_detention, make_facility, sync_flags
 
 SECRET = "a-very-secret-webhook-key"
 

@@ -13,7 +13,7 @@ from monitor.crypto import Cipher, key_id
 from monitor.extensions import db
 from monitor.models import Person
 from monitor.services.ops.keys import rotate
-from tests.conftest import TEST_DATA_KEY
+from tests.helpers import TEST_DATA_KEY
 
 NEW_KEY = base64.urlsafe_b64encode(b"n" * 32).decode()
 

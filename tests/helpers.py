@@ -1,0 +1,66 @@
+"""Plain helpers shared by the suite (fixtures stay in conftest.py): one fixed clock, hours,
+timestamps, the test data key, the built-in rules and small domain cases."""
+import base64
+from datetime import datetime, timedelta, timezone
+
+from monitor import BUILTIN_RULES
+from monitor.domain.evaluator import Case, Event
+
+TEST_DATA_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
+KEEP = {"alembic_version", "counters", "sweep_state"}  # tables the per-test clean-up keeps
+RULES = BUILTIN_RULES
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)  # a Monday, 12:00 in Nairobi
+SECOND = timedelta(seconds=1)
+
+
+def hours(n):
+    """A timedelta of `n` hours."""
+    return timedelta(hours=n)
+
+
+h = hours  # the domain tests' short name
+
+
+def iso(moment):
+    """RFC 3339 text of an aware datetime."""
+    return moment.isoformat()
+
+
+def hours_ago(n):
+    """An aware UTC time `n` hours before now."""
+    return datetime.now(timezone.utc) - timedelta(hours=n)
+
+
+def evaluate_pending():
+    """What the scheduler's evaluation tick does a few seconds after writes: evaluate every
+    detention written to (or past a deadline) and raise or resolve its flags."""
+    from monitor.services.evaluation import sweep
+    return sweep.sweep(datetime.now(timezone.utc) + timedelta(seconds=1))
+
+
+def case(events=(), arrested=T0, juvenile=False, tz="UTC", **facts):
+    """A Case with an arrest event and the given (type, hours after arrest, details) events."""
+    made = [Event("arrest", arrested, {}, "0")]
+    made += [Event(kind, arrested + hours(after), details, str(i + 1))
+             for i, (kind, after, details) in enumerate(events)]
+    return Case(arrested_at=arrested, juvenile=juvenile, events=tuple(made), timezone=tz, facts=facts)
+
+
+def one_rule_file(code="zz", name="Test", country="ZZ", rule_id="zz.rule", citation="Test Act s.1"):
+    """The text of a rule file with one 24-hour custody-limit rule (arrest to judge)."""
+    return f'''code = "{code}"
+name = "{name}"
+country = "{country}"
+
+[[rules]]
+id = "{rule_id}"
+safeguard = "custody_limit"
+kind = "deadline"
+trigger = ["arrest"]
+satisfied_by = ["judicial_appearance"]
+within_hours = 24
+applies_to = "all"
+severity = "high"
+citation = "{citation}"
+confidence = "H"
+'''
