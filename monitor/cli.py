@@ -7,6 +7,7 @@ from flask.cli import AppGroup
 from marshmallow import ValidationError
 
 from monitor.database import unit_of_work
+from monitor.domain.vocabulary import ROLES
 from monitor.exceptions import AppError
 from monitor.extensions import db
 from monitor.models import Organization, User
@@ -31,7 +32,7 @@ def _organization_id(name):
 
 @users_cli.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "monitor", "partner", "researcher"]))
+@click.option("--role", required=True, type=click.Choice(ROLES))
 @click.option("--countries", default="", help="Comma-separated ISO codes, e.g. MX,PH.")
 @click.option("--organization", default=None, help="Organisation name (created if new).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")

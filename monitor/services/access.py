@@ -1,6 +1,7 @@
 """Who may do what, and where: roles and country scope."""
 from dataclasses import dataclass, field
 
+from monitor.domain.vocabulary import ROLES
 from monitor.exceptions import Forbidden
 
 CUSTODY_WRITERS = ("admin", "monitor")
@@ -8,7 +9,7 @@ CUSTODY_READERS = ("admin", "monitor", "partner")
 IDENTITY_READERS = ("admin", "monitor")
 ADMINS = ("admin",)
 FLAG_ACKNOWLEDGERS = ("admin", "partner")
-EVERYONE = ("admin", "monitor", "partner", "researcher")
+EVERYONE = ROLES
 
 RESEARCH_ROLES = ("admin", "researcher")
 
