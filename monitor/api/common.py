@@ -9,6 +9,7 @@ from flask_jwt_extended import get_current_user, jwt_required
 
 import monitor
 from monitor import database
+from monitor.api import compression
 from monitor.services.access import actor_from_user, require_endpoint_role
 
 BEARER = [{"bearerAuth": []}]
@@ -37,7 +38,8 @@ def authenticated(blp, refresh=False, either=False):
         def begin_use_case(*args, **kwargs):
             # The role check comes before the arguments decorators below read the body.
             require_endpoint_role(current_actor(), request.endpoint)
-            refused = monitor.unsupported_media(current_app.view_functions.get(request.endpoint))
+            refused = monitor.unsupported_media(current_app.view_functions.get(request.endpoint)) \
+                or compression.decode_request_body(after_auth=True)
             if refused is not None:
                 return refused
             if database.is_write_method(request.method):

@@ -17,7 +17,7 @@ import io
 import zlib
 from collections import OrderedDict
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
 
 from monitor.api import errors
 
@@ -79,8 +79,15 @@ def _feed(decoder, data: bytes, out: bytearray, cap: int):
     return decoder
 
 
-def decode_request_body() -> Response | None:
-    """Inflate a gzip request body in place (413 past the limit); 415 for other codings."""
+def decode_request_body(after_auth: bool = False) -> Response | None:
+    """Inflate a gzip request body in place (413 past the limit); 415 for other codings.
+
+    Before anything reads the body, except for authenticated views: those decode it after
+    the token and the role are checked (api.common.authenticated), so a caller who may not
+    write learns nothing from how its body was coded."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    if getattr(view, "takes_write_lock_after_auth", False) and not after_auth:
+        return None
     coding = request.headers.get("Content-Encoding", "").strip().lower()
     if coding in ("", "identity"):
         return None
@@ -97,8 +104,8 @@ def decode_request_body() -> Response | None:
         body = inflate(environ["wsgi.input"], length, cap if cap is not None else 2 ** 62)
     except _BodyTooLarge:
         return _too_large(cap)
-    except _BadGzip as exc:
-        return errors.problem(400, "Bad request", f"The body is not valid gzip: {exc}.",
+    except _BadGzip:  # zlib's own words name its internals, not what to send
+        return errors.problem(400, "Bad request", "The body is not valid gzip (corrupt or cut short).",
                               slug="bad-request")
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))

@@ -66,10 +66,28 @@ def handle_unexpected(exc):
     return problem(500, "Internal server error", "An unexpected error occurred.")
 
 
+def handle_unreadable_body(_exc):
+    """The server could not read the body as sent (a malformed chunked encoding, a client that
+    stopped sending): the request is the client's fault, and the connection is not reusable."""
+    return problem(400, "Bad request", "The request body could not be read as sent.",
+                   slug="bad-request", headers={"Connection": "close"})
+
+
+def _body_read_errors():
+    """gunicorn's exceptions for a body it cannot read (none when served otherwise)."""
+    try:
+        from gunicorn.http.errors import NoMoreData, ParseException
+    except ImportError:  # pragma: no cover - gunicorn is a runtime requirement
+        return ()
+    return (ParseException, NoMoreData)
+
+
 def register_error_handlers(app):
     """Attach the handlers (after flask-smorest, so these win)."""
     app.register_error_handler(AppError, handle_app_error)
     app.register_error_handler(HTTPException, handle_http_exception)
+    for kind in _body_read_errors():
+        app.register_error_handler(kind, handle_unreadable_body)
     app.register_error_handler(Exception, handle_unexpected)
 
 

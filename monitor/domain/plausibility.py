@@ -25,6 +25,17 @@ def arrest_errors(arrested_at: datetime, stated_age: int | None, age_from_birth:
     return errors
 
 
+def visit_errors(started_at: datetime, ended_at: datetime | None,
+                 now: datetime) -> dict[str, list[str]]:
+    """A visit that has not started yet, started a decade ago, or ends in the future."""
+    errors = {}
+    if started_at > now + FUTURE_TOLERANCE:
+        errors["started_at"] = ["More than 5 minutes in the future."]
+    elif started_at < now - MAX_ARREST_AGE:
+        errors["started_at"] = ["More than 10 years ago: record only recent visits."]
+    return {**errors, **end_errors("ended_at", ended_at, now)}
+
+
 def end_errors(field: str, ended_at: datetime | None, now: datetime) -> dict[str, list[str]]:
     """An end (of an interrogation, of a visit) that has not happened yet."""
     if ended_at is not None and ended_at > now + FUTURE_TOLERANCE:

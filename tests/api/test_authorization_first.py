@@ -79,3 +79,15 @@ def test_the_media_type_is_checked_after_authorization(client, auth, make_user, 
     assert allowed.status_code == 415
     login = client.post("/api/v1/auth/login", data="x", headers=text)
     assert login.status_code == 415
+
+
+@pytest.mark.parametrize("coding, body", [("gzip", b"\x1f\x8b garbage"), ("br", b"anything")])
+def test_a_body_coding_is_looked_at_only_after_the_token_and_the_role(client, auth, coding, body):
+    headers = {"Content-Type": "application/json", "Content-Encoding": coding}
+    anonymous = client.post("/api/v1/users", data=body, headers=headers)
+    assert anonymous.status_code == 401
+    forbidden = client.post("/api/v1/users", data=body, headers={**headers, **auth("researcher")})
+    assert forbidden.status_code == 403
+    allowed = client.post("/api/v1/users", data=body, headers={**headers, **auth("admin")})
+    assert allowed.status_code == (400 if coding == "gzip" else 415)
+    assert "zlib" not in allowed.get_json()["detail"] and "Error -3" not in allowed.get_json()["detail"]

@@ -1,4 +1,5 @@
 """What cannot be true is refused with a clear 422 on its field."""
+import uuid
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -82,3 +83,17 @@ def test_a_transfer_to_the_facility_the_person_is_in_is_refused(client, auth, fa
     # judged at the event's time: before the move the person was still `here`
     back_then = post_event(client, headers, d, "transfer", {"to_facility_id": there["id"]}, hours_ago(3.5))
     assert back_then.status_code == 201, back_then.get_json()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/visits", "/api/v1/sync"])
+def test_a_visit_started_decades_ago_is_refused(client, auth, facility, path):
+    headers = auth("monitor", ["MX"])
+    visit = {"id": str(uuid.uuid4()), "facility_id": facility()["id"], "started_at": "1900-01-01T00:00:00Z",
+             "access": "full"}
+    if path.endswith("sync"):
+        r = client.post(path, json={"visits": [visit]}, headers=headers)
+        result = r.get_json()["results"][0]
+        assert result["status"] == "invalid" and "started_at" in result["errors"], result
+    else:
+        r = client.post(path, json=visit, headers=headers)
+        assert r.status_code == 422 and "started_at" in errors_of(r)

@@ -43,3 +43,15 @@ def test_cursor_is_documented_as_url_safe_base64(doc):
     pattern = re.compile(cursor["schema"]["pattern"])
     assert pattern.search("WyIyMDI2LTAzLTAyVDA5OjAwOjAwKzAwOjAwIiwgIngiXQ")
     assert not pattern.search("%%%") and not pattern.search("a b")
+
+
+def test_feed_cursors_are_documented_as_the_server_reads_them(doc, client, auth):
+    parameters = doc["paths"]["/api/v1/flags"]["get"]["parameters"]
+    headers = auth("partner", ["MX"])
+    real = client.get("/api/v1/flags", headers=headers).get_json()["next_cursor"]
+    for name in ("since", "cursor"):
+        pattern = re.compile(next(p for p in parameters if p["name"] == name)["schema"]["pattern"])
+        assert pattern.search(real)
+        for odd in ("abc", "x" * 47, real + "A", real[:-1] + "%"):
+            assert not pattern.search(odd)  # the document refuses what the server refuses
+            assert client.get(f"/api/v1/flags?{name}={odd}", headers=headers).status_code == 422

@@ -44,3 +44,22 @@ def test_lower_case_bearer_through_gunicorn(live):
     status, body, _ = live.request("GET", "/api/v1/users/me",
                                    headers={"Authorization": "bearer " + token})
     assert status == 200 and body["email"] == account.email
+
+
+def _chunked(path: str, chunks: bytes, extra: str = "") -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{extra}"
+            "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n").encode() + chunks
+
+
+def test_a_malformed_chunked_body_is_a_400_problem_not_a_500(live):
+    account = live.new_user("monitor")
+    token = live.token(account.email)
+    for request in (
+            _chunked("/api/v1/auth/login", b"ZZ\r\n{}\r\n0\r\n\r\n"),  # a chunk size that is not hex
+            _chunked("/api/v1/auth/login", b"2\r\n{}XX0\r\n\r\n"),  # a chunk without its terminator
+            _chunked("/api/v1/sync", b"ZZ\r\n{}\r\n0\r\n\r\n", f"Authorization: Bearer {token}\r\n"),
+            _chunked("/api/v1/sync", b"ZZ\r\n{}\r\n0\r\n\r\n",
+                     f"Authorization: Bearer {token}\r\nContent-Encoding: gzip\r\n")):
+        status, headers, body = raw(live, request)
+        assert status == 400, (request, status, body)
+        assert headers["Content-Type"] == PROBLEM and json.loads(body)["status"] == 400

@@ -7,7 +7,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADING = re.compile(r"^#{2,3} (.+)$", re.M)
-WALKTHROUGH = ("A walk-through with curl", "Phones, partners and researchers")
+WALKTHROUGH = ("A walk-through with curl", "Phones, partners and researchers",
+               "Evidence attachments (resumable, sealed)", "Who sees what, sessions and passwords (issue 11)")
 FENCE = re.compile(r"^```sh\n(.*?)^```$", re.S | re.M)
 LIMIT_SECONDS = 300
 
@@ -35,6 +36,7 @@ def test_the_walkthrough_runs_as_written(live, tmp_path):
         placeholder = f"'{role.upper()}-PASSWORD'"
         assert placeholder in script, placeholder
         script = script.replace(placeholder, f"'{passwords[role]}'")
+        script = script.replace(f'"{role.upper()}-PASSWORD"', f'"{passwords[role]}"')  # inside JSON
     assert "B=http://127.0.0.1:5000/api/v1" in script
     script = script.replace("B=http://127.0.0.1:5000/api/v1", f"B={live.url}/api/v1")
     assert "uuidgen" not in script and "date -d" not in script
@@ -47,6 +49,9 @@ def test_the_walkthrough_runs_as_written(live, tmp_path):
     assert '"status":"unchanged"' in out.replace(" ", "")
     assert re.search(r"^304$", out, re.M), "the partner's same query with its ETag gets 304"
     assert '"safeguard"' in out and '"items"' in out
+    assert re.search(r"^204$", out, re.M), "the attachment's bytes were accepted"
+    assert (tmp_path / "copy.pdf").read_bytes() == (tmp_path / "report.pdf").read_bytes()
+    assert '"access_token"' in out, "the monitor's own password change"
 
 
 def test_make_run_banner_names_the_bind_address():

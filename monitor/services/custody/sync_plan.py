@@ -235,9 +235,7 @@ class Plan:
         facility = visible_facility(actor, data["facility_id"])
         if facility is None:
             raise Invalid({"facility_id": ["Unknown facility."]})
-        if data["started_at"] > now + plausibility.FUTURE_TOLERANCE:
-            raise Invalid({"started_at": ["More than 5 minutes in the future."]})
-        implausible = plausibility.end_errors("ended_at", data.get("ended_at"), now)
+        implausible = plausibility.visit_errors(data["started_at"], data.get("ended_at"), now)
         if implausible:
             raise Invalid(implausible)
         unknown = [str(d) for d in data["detention_ids"] if self.detention(d) is None]

@@ -17,6 +17,8 @@ class TargetRefused(OSError):
     """The URL's host is, or resolves to, an address webhooks may not reach."""
 
 
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are IPv4
+
 def url_problem(url: str) -> str | None:
     """Why a URL cannot be a webhook target by its form alone (None if it can)."""
     try:
@@ -36,8 +38,12 @@ def url_problem(url: str) -> str | None:
 def _blocked(address: str) -> bool:
     """True for loopback, private, link-local, multicast, reserved or unspecified addresses."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):  # an IPv4 address inside an IPv6 one
+        embedded = ip.ipv4_mapped or ip.sixtofour
+        if embedded is None and ip in _NAT64:
+            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if embedded is not None:
+            ip = embedded
     return not ip.is_global or ip.is_multicast
 
 

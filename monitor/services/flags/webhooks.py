@@ -11,6 +11,7 @@ import logging
 import secrets
 import uuid
 from datetime import timedelta
+from http.client import HTTPException
 
 from flask import current_app
 from sqlalchemy import delete as sa_delete
@@ -205,15 +206,19 @@ def _send(hook_url, secret, delivery_id, payload, now):
                "X-Monitor-Signature": sign(secret, int(now.timestamp()), body)}
     try:
         status = webhook_targets.post(hook_url, body, headers, TIMEOUT_SECONDS, _allow_private())
-    except (OSError, ValueError) as exc:  # refused target, DNS, connection, TLS, timeout
+    except (OSError, ValueError, HTTPException) as exc:  # refused target, DNS, connection,
+        # TLS, timeout, or an answer that is not HTTP
         return None, (str(exc) or type(exc).__name__)[:500]
     return status, None if 200 <= status < 300 else f"HTTP {status}"
 
 
 def _record_outcome(delivery_id, status, problem, now):
-    """Store one attempt's outcome; returns "delivered", "failed" or "retrying"."""
+    """Store one attempt's outcome; returns "delivered", "failed" or "retrying" (None when the
+    webhook and its deliveries were deleted while the attempt was out)."""
     with unit_of_work():
         delivery = db.session.get(WebhookDelivery, delivery_id)
+        if delivery is None:
+            return None
         delivery.last_status, delivery.last_error = status, problem
         if status is not None and 200 <= status < 300:
             delivery.status, delivery.delivered_at, delivery.next_attempt_at = "delivered", now, None
@@ -232,13 +237,18 @@ def deliver_due(now, limit=100):
     report = {"delivered": 0, "retrying": 0, "failed": 0}
     for delivery_id in _claim(now, limit):
         delivery = db.session.get(WebhookDelivery, delivery_id)
-        hook = db.session.get(Webhook, delivery.webhook_id)
+        hook = db.session.get(Webhook, delivery.webhook_id) if delivery is not None else None
+        if hook is None:  # deleted since it was claimed: nothing to send
+            db.session.rollback()
+            continue
         secret = runtime.cipher().open(hook.secret_enc, f"webhook:{hook.id}")
         url, payload = hook.url, delivery.payload
         db.session.rollback()  # no transaction stays open while the network is used
         status, problem = _send(url, secret, delivery_id, payload, now)
         try:
-            report[_record_outcome(delivery_id, status, problem, now)] += 1
+            outcome = _record_outcome(delivery_id, status, problem, now)
+            if outcome is not None:
+                report[outcome] += 1
         except SQLAlchemyError:
             # The attempt was counted when claimed; the claim runs out and it is retried.
             db.session.rollback()

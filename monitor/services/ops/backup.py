@@ -9,9 +9,17 @@ from sqlalchemy.engine import make_url
 from monitor.extensions import db
 
 
+def _owner_only(output):
+    """Make `output` (new or not) 0600 before anything is written to it: it holds the records."""
+    os.close(os.open(output, os.O_WRONLY | os.O_CREAT, 0o600))
+    os.chmod(output, 0o600)
+
+
 def backup(output):
-    """Write a consistent copy of the database to `output`; returns a one-line description."""
+    """Write a consistent copy of the database to `output` (readable by its owner only);
+    returns a one-line description."""
     url = db.engine.url
+    _owner_only(output)
     if url.get_backend_name() == "sqlite":
         source = sqlite3.connect(url.database)
         target = sqlite3.connect(output)

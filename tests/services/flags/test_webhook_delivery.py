@@ -124,3 +124,71 @@ def test_credentials_in_the_url_are_refused_even_when_private_is_allowed(url):
 def test_public_and_not_yet_resolvable_targets_are_accepted():
     assert webhook_targets.check_target("https://93.184.216.34/h", allow_private=False) is None
     assert webhook_targets.check_target("https://hooks.invalid/h", allow_private=False) is None
+
+
+class NotHttp:
+    """A TCP server on 127.0.0.1 that answers every connection with something that is not HTTP."""
+
+    def __init__(self):
+        import threading
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/hook"
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            with conn:
+                conn.recv(65536)
+                conn.sendall(b"HELLO THERE\r\n\r\n")
+
+    def close(self):
+        self.sock.close()
+
+
+def test_a_receiver_that_does_not_speak_http_is_an_attempt_recorded_like_any_failure(
+        actor, private_allowed):
+    target = NotHttp()
+    try:
+        detention = setup_hook(actor, target.url)
+        for status in ("overdue", "met_late", "overdue"):  # three changes, three deliveries
+            change_flag(detention, status)
+        report = webhooks.deliver_due(T0 + hours(50))
+    finally:
+        target.close()
+    db.session.rollback()
+    deliveries = db.session.scalars(select(WebhookDelivery)).all()
+    assert len(deliveries) == 3
+    assert report == {"delivered": 0, "retrying": 3, "failed": 0}
+    assert all(d.attempts == 1 and d.last_error and d.status == "pending" for d in deliveries)
+
+
+def test_a_webhook_deleted_while_its_delivery_is_in_flight_ends_the_tick_cleanly(
+        actor, receiver, private_allowed, monkeypatch):
+    r = receiver()
+    change_flag(setup_hook(actor, r.url))
+    admin = actor("admin", ())
+    hook = db.session.scalars(select(Webhook)).one()
+    original = webhooks._send
+
+    def send_then_delete(*args):
+        outcome = original(*args)
+        webhooks.delete(admin, hook.id, T0)  # the admin deletes it while the POST was out
+        return outcome
+    monkeypatch.setattr(webhooks, "_send", send_then_delete)
+    report = webhooks.deliver_due(T0 + hours(50))
+    assert report == {"delivered": 0, "retrying": 0, "failed": 0}
+    db.session.rollback()
+    assert db.session.scalars(select(WebhookDelivery)).all() == []
+
+
+@pytest.mark.parametrize("url", ["http://[64:ff9b::7f00:1]/h", "http://[2002:7f00:1::]/h",
+                                 "http://[64:ff9b::a01:203]/h", "http://[2002:c0a8:1::]/h"])
+def test_loopback_and_private_addresses_inside_nat64_and_6to4_are_refused(url):
+    assert "private" in webhook_targets.check_target(url, allow_private=False)

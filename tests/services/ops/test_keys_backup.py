@@ -3,9 +3,11 @@ import base64
 import os
 import shutil
 import sqlite3
+import stat
 import subprocess
 import uuid
 
+import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
@@ -88,3 +90,17 @@ def restore_postgresql_backup(app, runner, detention, tmp_path):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_a_backup_is_readable_by_its_owner_only(app, runner, detention, tmp_path):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and shutil.which("pg_dump") is None:
+        pytest.skip("pg_dump is not installed")
+    detention()
+    out = tmp_path / "backup.copy"
+    old = os.umask(0o022)  # the usual umask: files 0644 unless made otherwise
+    try:
+        result = runner.invoke(args=["backup", "--output", str(out)])
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
