@@ -1,19 +1,22 @@
 """Consistent backups: SQLite's online backup API, or pg_dump for PostgreSQL."""
+from __future__ import annotations
+
 import os
 import shutil
 import sqlite3
 import subprocess
+from typing import cast
 
 from sqlalchemy.engine import make_url
 
 from monitor.extensions import db
 
 
-def backup(output):
+def backup(output: str) -> str:
     """Write a consistent copy of the database to `output`; returns a one-line description."""
     url = db.engine.url
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(url.database)
+        source = sqlite3.connect(cast(str, url.database))  # a file database: never None here
         target = sqlite3.connect(output)
         try:
             with target:
