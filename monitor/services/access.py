@@ -1,8 +1,15 @@
 """Who may do what, and where: roles and country scope."""
+from __future__ import annotations
+
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from monitor.domain.vocabulary import ROLES
 from monitor.exceptions import Forbidden
+
+if TYPE_CHECKING:
+    from sqlalchemy import Select
 
 CUSTODY_WRITERS = ("admin", "monitor")
 CUSTODY_READERS = ("admin", "monitor", "partner")
@@ -13,10 +20,12 @@ EVERYONE = ROLES
 
 RESEARCH_ROLES = ("admin", "researcher")
 
+_Q = TypeVar("_Q", bound="Select[Any]")  # the query `scoped` narrows, of the same type
+
 # The one table of who may call each endpoint that reads a body or query arguments (by
 # Flask endpoint name). The HTTP layer checks it before it reads them, so a forbidden caller
 # gets 403 whatever it sent (authorization before validation); services check again.
-POLICY = {
+POLICY: dict[str | None, tuple[str, ...]] = {
     "auth.logout": EVERYONE, "auth.logout_refresh": EVERYONE, "auth.refresh": EVERYONE,
     "users.create_user": ADMINS, "users.update_user": ADMINS,
     "users.create_organization": ADMINS, "users.change_own_password": EVERYONE,
@@ -44,26 +53,26 @@ class Actor:
 
     id: object
     role: str
-    countries: tuple = field(default_factory=tuple)
+    countries: tuple[str, ...] = field(default_factory=tuple)
     organization_id: object = None
 
     @property
-    def all_countries(self):
+    def all_countries(self) -> bool:
         """True for an admin whose country list is empty (means all)."""
         return self.role == "admin" and not self.countries
 
     @property
-    def sees_identities(self):
+    def sees_identities(self) -> bool:
         """True when names, birth dates and free text may be shown."""
         return self.role in IDENTITY_READERS
 
 
-def actor_from_user(user):
+def actor_from_user(user: Any) -> Actor:
     """Build the Actor of a User row."""
     return Actor(user.id, user.role, tuple(user.countries or ()), user.organization_id)
 
 
-def require_endpoint_role(actor, endpoint):
+def require_endpoint_role(actor: Actor, endpoint: str | None) -> None:
     """Raise Forbidden unless POLICY lets the actor call `endpoint` (unlisted: no check
     here; the service decides)."""
     roles = POLICY.get(endpoint)
@@ -71,23 +80,23 @@ def require_endpoint_role(actor, endpoint):
         require_role(actor, *roles)
 
 
-def require_role(actor, *roles):
+def require_role(actor: Actor, *roles: str) -> None:
     """Raise Forbidden unless the actor has one of `roles`."""
     if actor.role not in roles:
         raise Forbidden(f"The {actor.role} role may not do this.")
 
 
-def in_scope(actor, country):
+def in_scope(actor: Actor, country: str | None) -> bool:
     """Is `country` inside the actor's scope?"""
     return actor.all_countries or country in actor.countries
 
 
-def visible_to(actor):
+def visible_to(actor: Actor) -> Callable[[Any], bool]:
     """A predicate: may `actor` know that a row with a `country` exists?"""
     return lambda row: in_scope(actor, row.country)
 
 
-def scoped(query, actor, column, *conditions):
+def scoped(query: _Q, actor: Actor, column: Any, *conditions: Any) -> _Q:
     """`query` limited to the actor's countries (on `column`) and to every condition given;
     a None condition (a filter the caller did not ask for) is skipped."""
     for condition in (scope_clause(actor, column), *conditions):
@@ -96,7 +105,7 @@ def scoped(query, actor, column, *conditions):
     return query
 
 
-def scope_clause(actor, column):
+def scope_clause(actor: Actor, column: Any) -> Any:
     """A SQL condition restricting `column` to the actor's countries (None: no limit)."""
     if actor.all_countries:
         return None

@@ -1,5 +1,10 @@
 """Append to the audit trail inside the caller's transaction (serialised by a counter lock)."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
 from types import SimpleNamespace
+from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import bindparam, insert, select, update
@@ -10,7 +15,7 @@ from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import AuditEntry, Counter
 from monitor.pagination import parse_seq
-from monitor.services.access import require_role
+from monitor.services.access import Actor, require_role
 
 # Core statements built once (their cache keys are memoised) and run on the session's
 # connection: no autoflush of the caller's pending rows, no ORM execution layer.
@@ -21,19 +26,20 @@ _HASH_OF = select(_LOG.c.hash).where(_LOG.c.seq == bindparam("seq"))
 _APPEND = insert(_LOG)
 
 
-def _next_seq():
+def _next_seq() -> int:
     """Take the next audit number; the counter row lock orders concurrent writers."""
     return db.session.connection().execute(_NEXT_SEQ).scalar_one()
 
 
-def entry_fields(entry):
+def entry_fields(entry: Any) -> dict[str, Any]:
     """The chained fields of an entry, as plain JSON values."""
     return {"seq": entry.seq, "at": entry.at.isoformat(), "actor_id": str(entry.actor_id or ""),
             "actor_role": entry.actor_role, "action": entry.action, "target_type": entry.target_type,
             "target_id": entry.target_id, "address": entry.address, "detail": entry.detail}
 
 
-def record(actor, action, now, target_type=None, target_id=None, detail=None):
+def record(actor: Actor | None, action: str, now: datetime, target_type: str | None = None,
+           target_id: object = None, detail: dict[str, Any] | None = None) -> SimpleNamespace:
     """Add one entry (the caller commits); returns its fields."""
     seq = _next_seq()
     # (transaction, seq, hash) of the entry written last in this same transaction: while we
@@ -57,14 +63,15 @@ def record(actor, action, now, target_type=None, target_id=None, detail=None):
     return entry
 
 
-def record_alone(actor, action, now, **kwargs):
+def record_alone(actor: Actor | None, action: str, now: datetime, **kwargs: Any) -> None:
     """Write one entry in its own transaction (after a read-only use case), then commit."""
     db.session.rollback()
     with unit_of_work():
         record(actor, action, now, **kwargs)
 
 
-def list_entries(actor, limit, after=None, action=None):
+def list_entries(actor: Actor, limit: int, after: str | None = None, action: str | None = None
+                 ) -> tuple[Sequence[AuditEntry], str | None]:
     """Audit entries in order (admin); returns (entries, next cursor)."""
     require_role(actor, "admin")
     query = select(AuditEntry).order_by(AuditEntry.seq).limit(limit + 1)
@@ -86,7 +93,7 @@ def verify_trail(batch: int = 5000) -> tuple[int, int | None]:
     return verify_chain(_stored_entries(batch))
 
 
-def _stored_entries(batch):
+def _stored_entries(batch: int) -> Iterator[tuple[Any, str, str, dict[str, Any]]]:
     """The stored trail in seq order, read `batch` rows at a time (the walker may stop early)."""
     last = 0
     while True:

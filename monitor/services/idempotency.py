@@ -1,5 +1,8 @@
 """Create-once semantics for client-supplied ids: replay → unchanged, different → conflict."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import Callable, Iterable
 from typing import Any, NamedTuple
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,7 +19,7 @@ class Staged(NamedTuple):
     created: bool
 
 
-def canonical(data):
+def canonical(data: Any) -> Any:
     """A JSON-ready, order-independent form of a loaded payload, for fingerprinting."""
     if isinstance(data, dict):
         return {key: canonical(value) for key, value in sorted(data.items())}
@@ -29,17 +32,17 @@ def canonical(data):
     return data
 
 
-def _label(model):
+def _label(model: Any) -> str:
     """'detention', 'custody event'... for messages."""
     return model.__tablename__.rstrip("s").replace("_", " ").replace("facilitie", "facility")
 
 
-def _everyone(_row):
+def _everyone(_row: Any) -> bool:
     """Default visibility: every caller may know the row exists."""
     return True
 
 
-def find_replay(model, row_id, fingerprint, visible=_everyone):
+def find_replay(model: Any, row_id: Any, fingerprint: str, visible: Callable[[Any], bool] = _everyone) -> Any:
     """The stored row if `row_id` exists with the same fingerprint; Conflict if it differs.
 
     A row the caller may not see (`visible` false) counts as absent, so its existence, country
@@ -53,7 +56,8 @@ def find_replay(model, row_id, fingerprint, visible=_everyone):
     return existing
 
 
-def stage_once(model, row_id, fingerprint, rows, visible=_everyone):
+def stage_once(model: Any, row_id: Any, fingerprint: str, rows: Iterable[Any],
+               visible: Callable[[Any], bool] = _everyone) -> Staged:
     """Add `rows` (the record and what belongs to it) in a savepoint and flush, once: a
     concurrent insert of the same id is resolved as a replay (or Conflict). The caller audits,
     evaluates and commits."""
@@ -69,11 +73,12 @@ def stage_once(model, row_id, fingerprint, rows, visible=_everyone):
     return Staged(db.session.get(model, row_id), True)
 
 
-INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-_INSERT_NEW = {}
+# the dialects' insert(), with ON CONFLICT (their Insert types differ: Any)
+INSERTS: dict[str, Any] = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+_INSERT_NEW: dict[tuple[Any, str], Any] = {}
 
 
-def insert_new(model, values):
+def insert_new(model: Any, values: dict[str, Any]) -> bool:
     """INSERT one row unless its id exists (ON CONFLICT DO NOTHING: one statement, no
     savepoint, no unit of work); True if it was inserted. A concurrent insert of the same id
     waits for the other transaction and then does nothing, so the caller's replay check
@@ -87,7 +92,8 @@ def insert_new(model, values):
     return db.session.connection().execute(statement, values).first() is not None
 
 
-def replay_or_conflict(model, row_id, fingerprint, visible=_everyone):
+def replay_or_conflict(model: Any, row_id: Any, fingerprint: str, visible: Callable[[Any], bool] = _everyone
+                       ) -> Any:
     """After an insert found the id taken: the stored row (a replay) or Conflict."""
     existing = find_replay(model, row_id, fingerprint, visible)
     if existing is None:

@@ -1,6 +1,10 @@
 """Login, refresh, logout and the token checks flask-jwt-extended calls."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import MutableMapping
 from datetime import datetime, timezone
+from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_jwt_extended import create_access_token, create_refresh_token
@@ -16,7 +20,7 @@ from monitor.services.accounts import passwords, throttle
 BAD_CREDENTIALS = "Unknown email or wrong password."
 
 
-def issue_tokens(user):
+def issue_tokens(user: User) -> dict[str, Any]:
     """Issue an access and a refresh token for `user`, of its current token generation."""
     claims = {"role": user.role, "gen": user.token_generation}
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
@@ -28,7 +32,7 @@ def issue_tokens(user):
     }
 
 
-def login(email, password, address, now):
+def login(email: str, password: str, address: str | None, now: datetime) -> dict[str, Any]:
     """Check credentials (throttled per account and address) and issue tokens."""
     email = email.strip().lower()
     throttle.check_allowed(email, address, now)
@@ -47,13 +51,13 @@ def login(email, password, address, now):
     return issue_tokens(user)
 
 
-def refresh(user, refresh_payload, now):
+def refresh(user: User, refresh_payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Rotate: revoke the presented refresh token and issue a fresh pair."""
     revoke(refresh_payload, user.id, now)
     return issue_tokens(user)
 
 
-def revoke(payload, user_id, now):
+def revoke(payload: dict[str, Any], user_id: uuid.UUID, now: datetime) -> None:
     """Revoke the token described by `payload` (idempotent)."""
     jti = payload["jti"]
     if db.session.get(RevokedToken, jti) is None:
@@ -62,13 +66,14 @@ def revoke(payload, user_id, now):
         db.session.commit()
 
 
-def _token_state(payload):
+def _token_state(payload: dict[str, Any]) -> tuple[User | None, bool]:
     """(active user or None, revoked?) of a decoded token, read in one query and kept for the
     rest of the request (flask-jwt-extended asks twice: blocklist, then user)."""
-    cache = request.environ if has_request_context() else {}
+    cache: MutableMapping[str, Any] = request.environ if has_request_context() else {}
     key = ("monitor.token", payload.get("jti"))
     if cache.get("monitor.token_key") == key:
         return cache["monitor.token_state"]
+    state: tuple[User | None, bool]
     try:
         user_id = uuid.UUID(payload["sub"])
     except (ValueError, TypeError, AttributeError, KeyError):
@@ -86,11 +91,11 @@ def _token_state(payload):
     return state
 
 
-def is_revoked(payload):
+def is_revoked(payload: dict[str, Any]) -> bool:
     """True if the token's jti has been revoked."""
     return not isinstance(payload.get("jti"), str) or _token_state(payload)[1]
 
 
-def load_active_user(payload):
+def load_active_user(payload: dict[str, Any]) -> User | None:
     """The active user behind a token, or None (→ 401)."""
     return _token_state(payload)[0]

@@ -1,4 +1,6 @@
 """argon2id password hashing, with costs from the configuration."""
+from __future__ import annotations
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
@@ -6,18 +8,18 @@ from flask import current_app
 MIN_LENGTH = 12
 
 
-def _hasher():
+def _hasher() -> PasswordHasher:
     """A PasswordHasher with the configured costs (argon2id)."""
     cfg = current_app.config
     return PasswordHasher(time_cost=cfg["ARGON2_TIME_COST"], memory_cost=cfg["ARGON2_MEMORY_COST"])
 
 
-def hash_password(password):
+def hash_password(password: str) -> str:
     """Hash a password."""
     return _hasher().hash(password)
 
 
-def verify_password(password_hash, password):
+def verify_password(password_hash: str, password: str) -> bool:
     """True if `password` matches; never raises for a bad password or hash."""
     try:
         return _hasher().verify(password_hash, password)
@@ -25,10 +27,10 @@ def verify_password(password_hash, password):
         return False
 
 
-_DUMMY = {}
+_DUMMY: dict[tuple[int, int], str] = {}
 
 
-def burn_time(password):
+def burn_time(password: str) -> None:
     """Spend the time of a real verification, so unknown accounts answer as slowly."""
     key = (current_app.config["ARGON2_TIME_COST"], current_app.config["ARGON2_MEMORY_COST"])
     if key not in _DUMMY:

@@ -1,5 +1,10 @@
 """Users and organisations, managed by admins."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -9,11 +14,11 @@ from monitor.extensions import db
 from monitor.models import Organization, User
 from monitor.pagination import paginate
 from monitor.services import audit
-from monitor.services.access import require_role
+from monitor.services.access import Actor, require_role
 from monitor.services.accounts import passwords
 
 
-def create_organization(actor, data, now):
+def create_organization(actor: Actor, data: dict[str, Any], now: datetime) -> Organization:
     """Create an organisation (admin)."""
     require_role(actor, "admin")
     org = Organization(id=data.get("id") or uuid.uuid4(), name=data["name"], created_at=now)
@@ -23,7 +28,7 @@ def create_organization(actor, data, now):
     return org
 
 
-def _insert(row, conflict_message):
+def _insert(row: Any, conflict_message: str) -> None:
     """Add and flush `row`; a unique violation becomes Conflict (nothing half-stored)."""
     db.session.add(row)
     try:
@@ -33,25 +38,26 @@ def _insert(row, conflict_message):
         raise Conflict(conflict_message) from None
 
 
-def list_organizations(actor, limit, cursor):
+def list_organizations(actor: Actor, limit: int, cursor: str | None
+                       ) -> tuple[Sequence[Organization], str | None]:
     """List organisations (admin)."""
     require_role(actor, "admin")
     return paginate(db.select(Organization), Organization.created_at, Organization.id, limit, cursor)
 
 
-def _check_organization(org_id):
+def _check_organization(org_id: uuid.UUID | None) -> None:
     """Raise Invalid if `org_id` names no organisation."""
     if org_id is not None and db.session.get(Organization, org_id) is None:
         raise Invalid({"organization_id": ["Unknown organisation."]})
 
 
-def _check_admin_scope(role, countries):
+def _check_admin_scope(role: str, countries: list[str] | None) -> None:
     """Admins are global (docs/DECISIONS.md): an admin with a country list is refused."""
     if role == "admin" and countries:
         raise Invalid({"countries": ["Admins are global: countries must be [] for an admin."]})
 
 
-def _keep_an_admin(user, data):
+def _keep_an_admin(user: User, data: dict[str, Any]) -> None:
     """Conflict if `data` would leave no active global admin (demoting or deactivating the
     last one, oneself included). The active admins' rows are locked first, so two admins
     demoting each other at once cannot both succeed (PostgreSQL; SQLite serialises writers)."""
@@ -68,7 +74,7 @@ def _keep_an_admin(user, data):
         raise Conflict("This is the last active admin: make another admin first.")
 
 
-def create_user(actor, data, now):
+def create_user(actor: Actor, data: dict[str, Any], now: datetime) -> User:
     """Create a user (admin); the email is unique, case-insensitively."""
     require_role(actor, "admin")
     _check_admin_scope(data["role"], data.get("countries"))
@@ -86,13 +92,13 @@ def create_user(actor, data, now):
     return user
 
 
-def list_users(actor, limit, cursor):
+def list_users(actor: Actor, limit: int, cursor: str | None) -> tuple[Sequence[User], str | None]:
     """List users (admin)."""
     require_role(actor, "admin")
     return paginate(db.select(User), User.created_at, User.id, limit, cursor)
 
 
-def get_user(actor, user_id):
+def get_user(actor: Actor, user_id: uuid.UUID) -> User:
     """A user by id (admin), or the caller themself."""
     if actor.id != user_id:
         require_role(actor, "admin")
@@ -102,7 +108,7 @@ def get_user(actor, user_id):
     return user
 
 
-def update_user(actor, user_id, data, now):
+def update_user(actor: Actor, user_id: uuid.UUID, data: dict[str, Any], now: datetime) -> User:
     """Change role, countries, organisation or active flag (admin); takes effect at once."""
     require_role(actor, "admin")
     user = get_user(actor, user_id)

@@ -1,5 +1,10 @@
 """Detentions: create (idempotent), list and read within scope."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import defer, lazyload
@@ -7,27 +12,35 @@ from sqlalchemy.orm import defer, lazyload
 from monitor.domain import plausibility
 from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
-from monitor.models import CustodyEvent, Detention, Person
+from monitor.models import CustodyEvent, Detention, Facility, Person
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, runtime
-from monitor.services.access import CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scoped, visible_to
+from monitor.services.access import (
+    CUSTODY_READERS,
+    CUSTODY_WRITERS,
+    Actor,
+    in_scope,
+    require_role,
+    scoped,
+    visible_to,
+)
 from monitor.services.custody.facilities import visible_facility
 from monitor.services.evaluation.cases import reevaluate
 from monitor.services.flags.actions import flagged_clause
 
 
-def age_at(birth_date, moment, tz_name):
+def age_at(birth_date: date, moment: datetime, tz_name: str) -> int:
     """Whole years between `birth_date` and the local date of `moment`."""
     local = moment.astimezone(ZoneInfo(tz_name)).date()
     return local.year - birth_date.year - ((local.month, local.day) < (birth_date.month, birth_date.day))
 
 
-def arrest_event_id(detention_id):
+def arrest_event_id(detention_id: uuid.UUID) -> uuid.UUID:
     """The deterministic id of the arrest event made with a detention."""
     return uuid.uuid5(detention_id, "arrest")
 
 
-def _validate(actor, data, now):
+def _validate(actor: Actor, data: dict[str, Any], now: datetime) -> Facility:
     """Check references and times; return the arrest facility."""
     facility = visible_facility(actor, data["facility_id"])
     if facility is None:
@@ -45,7 +58,7 @@ def _validate(actor, data, now):
     return facility
 
 
-def create_detention(actor, data, now):
+def create_detention(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Record a detention and its arrest event, audited and evaluated; identical replays
     return the stored one."""
     staged = record_detention(actor, data, now)
@@ -56,7 +69,7 @@ def create_detention(actor, data, now):
     return staged
 
 
-def record_detention(actor, data, now):
+def record_detention(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Stage a detention, its person and arrest event (no audit, no evaluation, no commit)."""
     require_role(actor, *CUSTODY_WRITERS)
     row_id = data.get("id") or uuid.uuid4()
@@ -103,7 +116,7 @@ LEAN = (lazyload(Detention.person), lazyload(Detention.current_facility),
         defer(Detention.private_enc), defer(Detention.outcomes))
 
 
-def get_detention(actor, detention_id, for_update=False):
+def get_detention(actor: Actor, detention_id: uuid.UUID, for_update: bool = False) -> Detention:
     """A detention in the actor's scope, else 404 (researchers: 403)."""
     require_role(actor, *CUSTODY_READERS)
     # Row locks matter on PostgreSQL (SQLite serialises writers anyway, and a locking read
@@ -116,7 +129,9 @@ def get_detention(actor, detention_id, for_update=False):
     return detention
 
 
-def list_detentions(actor, limit, cursor, status=None, facility_id=None, country=None, flagged=None):
+def list_detentions(actor: Actor, limit: int, cursor: str | None, status: str | None = None,
+                    facility_id: uuid.UUID | None = None, country: str | None = None,
+                    flagged: bool | None = None) -> tuple[Sequence[Detention], str | None]:
     """Detentions in scope, filtered, in creation order."""
     require_role(actor, *CUSTODY_READERS)
     query = scoped(db.select(Detention), actor, Detention.country,

@@ -1,16 +1,22 @@
 """Custody events: validation against the record, idempotent storage, derived state."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
 
 from sqlalchemy import bindparam, select, update
 
 from monitor.domain import plausibility
 from monitor.domain.custody import ENDING, STATE_EVENTS, derive_state
+from monitor.domain.evaluator import Event
 from monitor.domain.vocabulary import AFTER_RELEASE_EVENT_TYPES
 from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility
 from monitor.services import audit, idempotency, runtime
-from monitor.services.access import CUSTODY_WRITERS, require_role
+from monitor.services.access import CUSTODY_WRITERS, Actor, require_role
 from monitor.services.custody.detentions import get_detention
 from monitor.services.custody.facilities import visible_facility
 from monitor.services.custody.presenters import event_view
@@ -23,7 +29,8 @@ from schemas.fields import parse_timestamp
 FACILITY_REFS = {"arrival": "facility_id", "transfer": "to_facility_id"}
 
 
-def _check_against_record(actor, detention, data, now, events=None):
+def _check_against_record(actor: Actor, detention: Detention, data: dict[str, Any], now: datetime,
+                          events: Sequence[Event] | None = None) -> None:
     """Apply the contract's rules that need the stored record.
 
     `events` (the detention's domain events, a sync batch's accepted ones included) answers
@@ -66,19 +73,19 @@ def _check_against_record(actor, detention, data, now, events=None):
         raise Invalid({f"details.{ref}": ["Unknown facility."]})
 
 
-def _timestamp(text):
+def _timestamp(text: str | None) -> datetime | None:
     """A details timestamp (already validated, stored as RFC 3339 text) as a datetime."""
     return parse_timestamp(text) if text else None
 
 
-def _split_details(details):
+def _split_details(details: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """Separate free-text details (sealed) from structured ones (clear, for the rules)."""
     public = {k: v for k, v in details.items() if k not in PRIVATE_DETAILS}
     private = {k: v for k, v in details.items() if k in PRIVATE_DETAILS}
     return public, private
 
 
-def refresh_detention(detention, events, now):
+def refresh_detention(detention: Any, events: Sequence[Event], now: datetime) -> None:
     """Recompute status, end and current facility from the detention's events."""
     status, ended_at, facility_id = derive_state(detention.facility_id, events)
     detention.status, detention.ended_at = status, ended_at
@@ -92,7 +99,7 @@ def refresh_detention(detention, events, now):
     detention.updated_at = now
 
 
-def list_events(actor, detention_id, now):
+def list_events(actor: Actor, detention_id: uuid.UUID, now: datetime) -> list[dict[str, Any]]:
     """A detention's events in order, as `actor` may see them; identities shown are audited."""
     detention = get_detention(actor, detention_id)
     items = [event_view(e, actor) for e in detention.events]
@@ -100,7 +107,8 @@ def list_events(actor, detention_id, now):
     return items
 
 
-def add_event(actor, detention_id, data, now):
+def add_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], now: datetime
+              ) -> idempotency.Staged:
     """Record one custody event (audited, its detention marked for evaluation); identical
     replays return the stored one."""
     staged = record_event(actor, detention_id, data, now)
@@ -108,12 +116,13 @@ def add_event(actor, detention_id, data, now):
         audit.record(actor, "event.create", now, "custody_event", staged.row.id,
                      {"detention_id": str(staged.row.detention_id), "type": staged.row.type})
         # the detention record_event locked, from the session's identity map (no query)
-        mark_for_evaluation(db.session.get(Detention, staged.row.detention_id), now)
+        mark_for_evaluation(cast(Detention, db.session.get(Detention, staged.row.detention_id)), now)
     db.session.commit()
     return staged
 
 
-def record_event(actor, detention_id, data, now):
+def record_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], now: datetime
+                 ) -> idempotency.Staged:
     """Stage one custody event and the state it moves (no audit, no evaluation, no commit).
 
     The first statement (the detention's) takes SQLite's write lock, so what needs no stored
@@ -152,7 +161,7 @@ _MARK_DUE = (update(_DETENTIONS).where(_DETENTIONS.c.id == bindparam("detention"
              .values(updated_at=bindparam("moment"), next_due_at=bindparam("moment")))
 
 
-def mark_for_evaluation(detention, now):
+def mark_for_evaluation(detention: Detention, now: datetime) -> None:
     """Make the detention due at once: the scheduler evaluates it, raises and resolves its
     flags and stores its outcomes (see services.sweep)."""
     if db.session.is_modified(detention):  # the event moved its state: one ORM flush

@@ -1,17 +1,30 @@
 """Facilities: where people are held, and which law applies there."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
 from monitor.models import Facility
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, runtime
-from monitor.services.access import CUSTODY_READERS, CUSTODY_WRITERS, in_scope, require_role, scoped, visible_to
+from monitor.services.access import (
+    CUSTODY_READERS,
+    CUSTODY_WRITERS,
+    Actor,
+    in_scope,
+    require_role,
+    scoped,
+    visible_to,
+)
 
 INTL = "intl"
 
 
-def resolve_jurisdiction(country, jurisdiction):
+def resolve_jurisdiction(country: str, jurisdiction: str | None) -> str:
     """Check `jurisdiction` against the loaded rule sets; default to the country's own set or intl."""
     sets = runtime.rule_sets()
     if jurisdiction is None:
@@ -26,7 +39,7 @@ def resolve_jurisdiction(country, jurisdiction):
     return code
 
 
-def create_facility(actor, data, now):
+def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Create a facility (audited), or return the stored one on an identical replay."""
     staged = record_facility(actor, data, now)
     if staged.created:
@@ -35,7 +48,7 @@ def create_facility(actor, data, now):
     return staged
 
 
-def record_facility(actor, data, now):
+def record_facility(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Stage a facility in the session (no audit, no commit)."""
     require_role(actor, *CUSTODY_WRITERS)
     if not in_scope(actor, data["country"]):
@@ -56,7 +69,7 @@ def record_facility(actor, data, now):
     return idempotency.stage_once(Facility, row_id, fingerprint, [row], visible)
 
 
-def visible_facility(actor, facility_id):
+def visible_facility(actor: Actor, facility_id: uuid.UUID) -> Facility | None:
     """The facility if it exists inside the actor's scope, else None."""
     facility = db.session.get(Facility, facility_id)
     if facility is None or not in_scope(actor, facility.country):
@@ -64,7 +77,7 @@ def visible_facility(actor, facility_id):
     return facility
 
 
-def get_facility(actor, facility_id):
+def get_facility(actor: Actor, facility_id: uuid.UUID) -> Facility:
     """One facility in scope, else 404."""
     require_role(actor, *CUSTODY_READERS)
     facility = visible_facility(actor, facility_id)
@@ -73,7 +86,8 @@ def get_facility(actor, facility_id):
     return facility
 
 
-def list_facilities(actor, limit, cursor, country=None, kind=None):
+def list_facilities(actor: Actor, limit: int, cursor: str | None, country: str | None = None,
+                    kind: str | None = None) -> tuple[Sequence[Facility], str | None]:
     """Facilities in the actor's scope, filtered."""
     require_role(actor, *CUSTODY_READERS)
     query = scoped(db.select(Facility), actor, Facility.country,

@@ -1,11 +1,19 @@
 """Custody records as answered: facilities, detentions and events, identities unsealed only for
 roles that may see them."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from monitor.services import runtime
 
+if TYPE_CHECKING:
+    from monitor.models import CustodyEvent, Detention, Facility
+    from monitor.services.access import Actor
 
-def facility_view(facility):
+
+def facility_view(facility: Facility) -> dict[str, Any]:
     """A facility as a dict."""
     return {
         "id": facility.id, "name": facility.name, "kind": facility.kind,
@@ -15,15 +23,15 @@ def facility_view(facility):
     }
 
 
-def event_private(event):
+def event_private(event: CustodyEvent) -> dict[str, Any]:
     """The sealed part of an event: notes and free-text details."""
     return runtime.cipher().open(event.private_enc, f"event:{event.id}") or {}
 
 
-def event_view(event, actor):
+def event_view(event: CustodyEvent, actor: Actor) -> dict[str, Any]:
     """A custody event; notes and free-text details only for identity readers."""
     details = dict(event.details or {})
-    view = {
+    view: dict[str, Any] = {
         "id": event.id, "detention_id": event.detention_id, "type": event.type,
         "occurred_at": event.occurred_at, "source": event.source, "details": details,
         "received_at": event.received_at,
@@ -36,10 +44,12 @@ def event_view(event, actor):
     return view
 
 
-def detention_view(detention, actor, events=None, safeguards=None, flags=None):
+def detention_view(detention: Detention, actor: Actor, events: Iterable[CustodyEvent] | None = None,
+                   safeguards: list[dict[str, Any]] | None = None, flags: Sequence[Any] | None = None
+                   ) -> dict[str, Any]:
     """A detention; pass `events` for the single-record shape."""
     person = detention.person
-    view = {
+    view: dict[str, Any] = {
         "id": detention.id, "facility_id": detention.facility_id,
         "facility": facility_view(detention.current_facility), "country": detention.country,
         "arrested_at": detention.arrested_at,

@@ -9,6 +9,9 @@ may name detentions of the same batch). Every item is checked first (services.sy
 then one multi-row insert per table, the audit entry, the evaluation of every detention
 the batch touched, and one commit: an unexpected error stores nothing.
 """
+from __future__ import annotations
+
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +24,7 @@ from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Person, Visit
 from monitor.models.visits import visit_detentions
 from monitor.services import audit
-from monitor.services.access import CUSTODY_WRITERS, require_role
+from monitor.services.access import CUSTODY_WRITERS, Actor, require_role
 from monitor.services.custody.detentions import LEAN
 from monitor.services.custody.sync_plan import EVENT_IN, KINDS, Plan
 from monitor.services.evaluation.cases import domain_events, reevaluate_many
@@ -39,20 +42,21 @@ class Raced(Exception):
     """Another transaction stored one of the batch's ids after the batch read them."""
 
 
-def _event_order(item):
+def _event_order(item: Any) -> tuple[str, str]:
     """Events apply in time order; unparsable times go last (they will be invalid anyway)."""
     stamp = item.get("occurred_at") if isinstance(item, dict) else None
     try:
-        key = EVENT_IN.fields["occurred_at"].deserialize(stamp).isoformat()
+        moment: Any = EVENT_IN.fields["occurred_at"].deserialize(stamp)
+        key = moment.isoformat()
     except ValidationError:
         key = "~"
     return (key, str(item.get("id")) if isinstance(item, dict) else "")
 
 
-def _result(kind, item, apply):
+def _result(kind: str, item: Any, apply: Callable[[Any], bool]) -> dict[str, Any]:
     """One item's result row: `apply(item)` says whether it created its record."""
     item_id = item.get("id") if isinstance(item, dict) else None
-    result = {"kind": kind[:-1], "id": item_id if isinstance(item_id, str) else None,
+    result: dict[str, Any] = {"kind": kind[:-1], "id": item_id if isinstance(item_id, str) else None,
               "status": None, "errors": None}
     try:
         if bad_values(item):  # lone surrogates, out-of-range numbers: this item only
@@ -67,7 +71,7 @@ def _result(kind, item, apply):
     return result
 
 
-def _insert(table: Table, rows: list[dict]) -> None:
+def _insert(table: Table, rows: list[dict[str, Any]]) -> None:
     """One multi-row INSERT … ON CONFLICT DO NOTHING; Raced if any row was already there."""
     if not rows:
         return
@@ -91,7 +95,8 @@ def _evaluate(plan: Plan, now: datetime) -> None:
     del held
 
 
-def _attempt(actor: Any, payload: dict, indexed: list, now: datetime) -> list[dict]:
+def _attempt(actor: Actor, payload: dict[str, Any], indexed: list[tuple[str, int, Any]], now: datetime
+             ) -> list[dict[str, Any]]:
     """Plan, insert, audit, evaluate, commit; returns the results in the order sent."""
     plan = Plan(actor, now, payload)
     handlers = {"detentions": plan.add_detention, "events": plan.add_event, "visits": plan.add_visit}
@@ -109,7 +114,7 @@ def _attempt(actor: Any, payload: dict, indexed: list, now: datetime) -> list[di
     return [results[(kind, index)] for kind, index, _ in indexed]
 
 
-def sync_batch(actor, payload, now):
+def sync_batch(actor: Actor, payload: dict[str, Any], now: datetime) -> list[dict[str, Any]]:
     """Apply a batch; returns one result per item, in the order they were sent."""
     require_role(actor, *CUSTODY_WRITERS)
     total = sum(len(payload.get(kind) or []) for kind in KINDS)

@@ -5,11 +5,15 @@ What is stored is read once per kind (held in the session's identity map); what 
 creates is kept here as the rows to insert, so a later item sees it as if it were stored:
 an event for a detention of the batch, a visit naming one, the same id sent twice.
 """
-import uuid
-from types import SimpleNamespace
-from typing import Any
+from __future__ import annotations
 
-from marshmallow import ValidationError
+import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from types import SimpleNamespace
+from typing import Any, cast
+
+from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
 from monitor.domain import plausibility
@@ -19,7 +23,7 @@ from monitor.exceptions import Conflict, Invalid, flatten_messages
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility, Visit
 from monitor.services import idempotency, runtime
-from monitor.services.access import in_scope
+from monitor.services.access import Actor, in_scope
 from monitor.services.custody.detentions import LEAN, _validate, age_at, arrest_event_id
 from monitor.services.custody.events import FACILITY_REFS, _check_against_record, _split_details, refresh_detention
 from monitor.services.custody.facilities import visible_facility
@@ -36,7 +40,7 @@ UUID_FIELD = DETENTION_IN.fields["id"]
 ELSEWHERE = "The record conflicts with stored data."  # an id taken by a row the caller may not see
 
 
-def load(schema, item):
+def load(schema: Schema, item: Any) -> dict[str, Any]:
     """Validate one item; its client id is mandatory in a sync batch."""
     if not isinstance(item, dict):
         raise Invalid({"_schema": ["Each item must be a JSON object."]})
@@ -48,9 +52,9 @@ def load(schema, item):
         raise Invalid(flatten_messages(exc.messages)) from None
 
 
-def ids_in(items, key):
+def ids_in(items: Iterable[Any] | None, key: str) -> set[uuid.UUID]:
     """The valid UUIDs found under `key` in a list of items."""
-    found = set()
+    found: set[Any] = set()  # what the field deserialises: UUIDs
     for item in items or ():
         try:
             found.add(UUID_FIELD.deserialize(item.get(key) if isinstance(item, dict) else None))
@@ -59,14 +63,14 @@ def ids_in(items, key):
     return found
 
 
-def _listed_ids(items, key):
+def _listed_ids(items: Iterable[Any] | None, key: str) -> set[uuid.UUID]:
     """The valid UUIDs in the lists found under `key` (a visit's detention_ids)."""
     listed = [{"id": value} for item in items or () if isinstance(item, dict)
               and isinstance(item.get(key), list) for value in item[key]]
     return ids_in(listed, "id")
 
 
-def _replayed(existing, fingerprint, visible, label):
+def _replayed(existing: Any, fingerprint: str, visible: bool, label: str) -> bool:
     """True for an identical replay of a visible row; Conflict if it differs; False if absent."""
     if existing is None or not visible:
         return False
@@ -78,10 +82,10 @@ def _replayed(existing, fingerprint, visible, label):
 class Plan:
     """The batch's rows to insert, what it created, and what it must evaluate."""
 
-    def __init__(self, actor: Any, now: Any, payload: dict) -> None:
+    def __init__(self, actor: Actor, now: datetime, payload: dict[str, Any]) -> None:
         """Read what the batch refers to: one query per kind."""
         self.actor, self.now = actor, now
-        self.rows: dict[str, list[dict]] = {table: [] for table in TABLES}
+        self.rows: dict[str, list[dict[str, Any]]] = {table: [] for table in TABLES}
         self.created: dict[str, list[str]] = {kind: [] for kind in KINDS}
         self.touched: set[uuid.UUID] = set()  # detentions to evaluate after the inserts
         self.new: dict[uuid.UUID, SimpleNamespace] = {}  # detentions created by this batch
@@ -107,7 +111,7 @@ class Plan:
             select(Visit.id, Visit.country, Visit.fingerprint).where(Visit.id.in_(ids_in(visits, "id"))))}
         self.timelines = domain_events([i for i in referenced if i in self.stored])
 
-    def detention(self, detention_id):
+    def detention(self, detention_id: Any) -> Any:
         """A detention created by this batch or stored, if the actor may see it."""
         found = self.new.get(detention_id) or self.stored.get(detention_id)
         return found if found is not None and in_scope(self.actor, found.country) else None
@@ -161,7 +165,8 @@ class Plan:
         self.touched.add(row_id)
         return True
 
-    def _event_row(self, row_id, detention_id, kind, occurred_at, source, details, fingerprint, sealed):
+    def _event_row(self, row_id: uuid.UUID, detention_id: uuid.UUID, kind: str, occurred_at: datetime, source: str,
+                   details: dict[str, Any], fingerprint: str, sealed: bytes | None) -> dict[str, Any]:
         """A custody_events row."""
         return {"id": row_id, "detention_id": detention_id, "type": kind, "occurred_at": occurred_at,
                 "source": source, "details": details, "private_enc": sealed,
@@ -210,14 +215,15 @@ class Plan:
         self.touched.add(detention.id)
         return True
 
-    def _refresh(self, detention, timeline):
+    def _refresh(self, detention: Any, timeline: Sequence[Event]) -> None:
         """Status, end and current facility after a state event, as a single event sets them."""
         if detention.id in self.stored:
             refresh_detention(detention, timeline, self.now)
             return
         status, detention.ended_at, facility_id = derive_state(detention.facility_id, timeline)
         if str(detention.current_facility_id) != str(facility_id):
-            facility = db.session.get(Facility, uuid.UUID(str(facility_id)))
+            # the transfer was checked against visible facilities: it exists
+            facility = cast(Facility, db.session.get(Facility, uuid.UUID(str(facility_id))))
             detention.current_facility_id, detention.country = facility.id, facility.country
         detention.row.update(status=status, ended_at=detention.ended_at, country=detention.country,
                              current_facility_id=detention.current_facility_id)

@@ -1,5 +1,10 @@
 """Monitors' visits: recorded idempotently, denied visits kept and counted."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from monitor.domain import plausibility
 from monitor.exceptions import Invalid, NotFound
@@ -7,11 +12,11 @@ from monitor.extensions import db
 from monitor.models import Detention, Visit
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, runtime
-from monitor.services.access import CUSTODY_WRITERS, in_scope, require_role, scoped, visible_to
+from monitor.services.access import CUSTODY_WRITERS, Actor, in_scope, require_role, scoped, visible_to
 from monitor.services.custody.facilities import visible_facility
 
 
-def create_visit(actor, data, now):
+def create_visit(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Record a visit (audited); an identical replay returns the stored one."""
     staged = record_visit(actor, data, now)
     if staged.created:
@@ -20,7 +25,7 @@ def create_visit(actor, data, now):
     return staged
 
 
-def record_visit(actor, data, now):
+def record_visit(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Stage a visit (no audit, no commit)."""
     require_role(actor, *CUSTODY_WRITERS)
     row_id = data.get("id") or uuid.uuid4()
@@ -51,7 +56,7 @@ def record_visit(actor, data, now):
     return idempotency.stage_once(Visit, row_id, fingerprint, [visit], visible)
 
 
-def visit_view(visit, actor):
+def visit_view(visit: Visit, actor: Actor) -> dict[str, Any]:
     """A visit as a dict; the free-text summary only for identity readers."""
     view = {key: getattr(visit, key) for key in (
         "id", "facility_id", "country", "started_at", "ended_at", "access", "register_checked",
@@ -62,7 +67,9 @@ def visit_view(visit, actor):
     return view
 
 
-def list_visits(actor, limit, cursor, facility_id=None, access=None, start=None, end=None):
+def list_visits(actor: Actor, limit: int, cursor: str | None, facility_id: uuid.UUID | None = None,
+                access: str | None = None, start: datetime | None = None, end: datetime | None = None
+                ) -> tuple[Sequence[Visit], str | None]:
     """Visits in scope, filtered by facility, access and start time."""
     require_role(actor, *CUSTODY_WRITERS)
     query = scoped(db.select(Visit), actor, Visit.country,
@@ -73,7 +80,7 @@ def list_visits(actor, limit, cursor, facility_id=None, access=None, start=None,
     return paginate(query, Visit.created_at, Visit.id, limit, cursor)
 
 
-def get_visit(actor, visit_id):
+def get_visit(actor: Actor, visit_id: uuid.UUID) -> Visit:
     """One visit in scope, else 404."""
     require_role(actor, *CUSTODY_WRITERS)
     visit = db.session.get(Visit, visit_id)

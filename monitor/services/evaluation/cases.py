@@ -2,11 +2,17 @@
 the places they name, the facts the rules read), the rule sets of its jurisdiction, and the
 re-evaluation that stores outcomes, indexes the next due time and syncs flags. Requests, sync
 batches and the sweep all evaluate through here."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
-from monitor.domain.evaluator import Case, Event, evaluate_with_next_change
+from monitor.domain.evaluator import Case, Event, SafeguardResult, evaluate_with_next_change
+from monitor.domain.flagging import FlagChange
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Facility
 from monitor.services import runtime
@@ -15,16 +21,16 @@ from monitor.services.flags.changes import sync_flags_many
 INTL = "intl"
 
 
-def rule_sets_for(facility):
+def rule_sets_for(facility: Any) -> list[Any]:
     """The facility's national rule set (if any) and the international set, side by side."""
     sets = runtime.rule_sets()
     codes = [facility.jurisdiction] if facility.jurisdiction != INTL else []
     return [sets[code] for code in codes + [INTL] if code in sets]
 
 
-def domain_events(detention_ids):
+def domain_events(detention_ids: Iterable[Any]) -> dict[Any, list[Event]]:
     """{detention id: [Event]} read with one lean query (no ORM objects): what rules need."""
-    grouped = {d: [] for d in detention_ids}
+    grouped: dict[Any, list[Event]] = {d: [] for d in detention_ids}
     rows = db.session.execute(select(
         CustodyEvent.detention_id, CustodyEvent.type, CustodyEvent.occurred_at,
         CustodyEvent.details, CustodyEvent.id).where(CustodyEvent.detention_id.in_(list(detention_ids))))
@@ -36,7 +42,7 @@ def domain_events(detention_ids):
 PLACE_KEYS = ("facility_id", "to_facility_id")
 
 
-def places_of(event_lists):
+def places_of(event_lists: Iterable[Iterable[Event]]) -> dict[str, tuple[str, str]]:
     """{facility id: (country, kind)} of the facilities the events name, in one query: a
     clock that starts at the arrival at a station needs the station's country and kind."""
     ids = {str(e.details[k]) for events in event_lists for e in events for k in PLACE_KEYS
@@ -48,7 +54,8 @@ def places_of(event_lists):
     return {str(fid): (country, kind) for fid, country, kind in rows}
 
 
-def case_of(detention, events=None, places=None):
+def case_of(detention: Any, events: Sequence[Event] | None = None,
+            places: dict[str, tuple[str, str]] | None = None) -> Case:
     """The pure-domain Case of a detention (public details only: free text is never needed)."""
     facility = detention.current_facility
     if events is None:
@@ -64,7 +71,8 @@ def case_of(detention, events=None, places=None):
                "court_within_40km": facility.court_within_40km})
 
 
-def stored_outcomes(results, juvenile, sets):
+def stored_outcomes(results: Iterable[SafeguardResult], juvenile: bool, sets: Iterable[Any]
+                    ) -> list[dict[str, Any]]:
     """Compact outcomes kept on the detention row for exports and statistics."""
     group = "juvenile" if juvenile else "adult"
     applies = {rule.id: rule.applies_to for rs in sets for rule in rs.rules}
@@ -74,14 +82,14 @@ def stored_outcomes(results, juvenile, sets):
             for r in results if applies.get(r.rule, "all") in ("all", group)]
 
 
-def reevaluate(detention, now, events=None):
+def reevaluate(detention: Any, now: datetime, events: Sequence[Event] | None = None) -> list[FlagChange]:
     """Evaluate one detention, sync its flags, store its outcomes, index its next due time."""
     if events is None:
         events = domain_events([detention.id])[detention.id]
     return reevaluate_many([(detention, events)], now)[0]
 
 
-def reevaluate_many(pairs, now):
+def reevaluate_many(pairs: Sequence[tuple[Any, Sequence[Event]]], now: datetime) -> list[list[FlagChange]]:
     """reevaluate() for [(detention, events)] at once; returns each detention's flag changes."""
     evaluated = []
     places = places_of([events for _, events in pairs])  # one query for the whole batch

@@ -9,7 +9,11 @@ within seconds while the request that records it stays short. Two sweeps at
 once are safe: rows are locked per batch (SKIP LOCKED on PostgreSQL; SQLite serialises
 writers) and the flags table has a unique (detention, rule) constraint.
 """
-from datetime import timedelta
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select, tuple_, update
 from sqlalchemy.orm import defer, lazyload
@@ -19,17 +23,20 @@ from monitor.extensions import db
 from monitor.models import Detention, SweepState
 from monitor.services.evaluation.cases import domain_events, reevaluate_many
 
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
+
 SWEEP = "sweep"
 
 
-def anything_due(now):
+def anything_due(now: datetime) -> bool:
     """Is any detention due for evaluation at `now`? (One indexed read; no lock taken.)"""
     due = db.session.scalar(select(Detention.id).where(Detention.next_due_at < now).limit(1))
     db.session.rollback()
     return due is not None
 
 
-def _due_batch(now, size, after):
+def _due_batch(now: datetime, size: int, after: tuple[Any, Any] | None) -> Sequence[Detention]:
     """Lock and load the next batch of due detentions, in (next_due_at, id) order after `after`.
 
     Keyset order, not OFFSET: a detention handled earlier in this sweep has moved its
@@ -49,12 +56,14 @@ def _due_batch(now, size, after):
 ACTIONS = {"raise": "raised", "reopen": "reopened", "resolve": "resolved"}
 
 
-def sweep(now, batch_size=500, between_batches=None):
+def sweep(now: datetime, batch_size: int = 500, between_batches: Callable[[], object] | None = None
+          ) -> dict[str, Any]:
     """Evaluate every detention due at `now`; returns counts and the flags raised.
 
     `between_batches()` runs after each committed batch (the scheduler renews its lease)."""
-    report = {"examined": 0, "raised": 0, "reopened": 0, "resolved": 0, "raised_rules": []}
-    seen, after = set(), None
+    report: dict[str, Any] = {"examined": 0, "raised": 0, "reopened": 0, "resolved": 0, "raised_rules": []}
+    seen: set[Any] = set()
+    after: tuple[Any, Any] | None = None
     while True:
         with unit_of_work():
             batch = _due_batch(now, batch_size, after)
@@ -79,7 +88,7 @@ def sweep(now, batch_size=500, between_batches=None):
     return report
 
 
-def _mark_finished(now, report):
+def _mark_finished(now: datetime, report: dict[str, Any]) -> None:
     """Record when the last sweep finished (shown by /healthz)."""
     summary = {k: v for k, v in report.items() if k != "raised_rules"}
     with unit_of_work():
@@ -90,18 +99,18 @@ def _mark_finished(now, report):
         state.last_sweep_at, state.last_result = now, summary
 
 
-def acquire_lease(holder, now, seconds):
+def acquire_lease(holder: str, now: datetime, seconds: float) -> bool:
     """Take or renew the sweep lease; True if `holder` now holds it."""
     with unit_of_work():
-        result = db.session.execute(
+        result = cast("CursorResult[Any]", db.session.execute(
             update(SweepState).where(SweepState.name == SWEEP).where(
                 (SweepState.lease_until.is_(None)) | (SweepState.lease_until < now)
                 | (SweepState.holder == holder))
-            .values(holder=holder, lease_until=now + timedelta(seconds=seconds)))
+            .values(holder=holder, lease_until=now + timedelta(seconds=seconds))))
     return result.rowcount == 1
 
 
-def release_lease(holder):
+def release_lease(holder: str) -> None:
     """Give the lease up so another process may sweep at once."""
     with unit_of_work():
         db.session.execute(update(SweepState).where(

@@ -1,4 +1,9 @@
 """Attachments as clients see them: partners learn that a file exists, never what it holds."""
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
 from sqlalchemy import select
 
 from monitor.extensions import db
@@ -11,7 +16,7 @@ PUBLIC_FIELDS = ("id", "detention_id", "event_id", "kind", "content_type", "size
                  "received_at", "completed_at")
 
 
-def attachment_view(row: Attachment, actor: Actor) -> dict:
+def attachment_view(row: Attachment, actor: Actor) -> dict[str, Any]:
     """An attachment's metadata; hash, description and uploader only for identity readers."""
     view = {key: getattr(row, key) for key in PUBLIC_FIELDS}
     if actor.sees_identities:
@@ -22,7 +27,7 @@ def attachment_view(row: Attachment, actor: Actor) -> dict:
     return view
 
 
-def attachments_of(detention_id, actor: Actor) -> list:
+def attachments_of(detention_id: uuid.UUID, actor: Actor) -> list[dict[str, Any]]:
     """The detention's attachments in the order they were declared."""
     rows = db.session.scalars(select(Attachment).where(Attachment.detention_id == detention_id)
                               .order_by(Attachment.received_at, Attachment.id))

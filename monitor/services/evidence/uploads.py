@@ -1,8 +1,13 @@
 """Evidence attachments: create (idempotent), upload resumably, read within scope."""
+from __future__ import annotations
+
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from types import SimpleNamespace
+from typing import Any, BinaryIO, cast
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
 from sqlalchemy import delete, select
 
@@ -20,12 +25,12 @@ from monitor.services.evidence import store
 IDENTITY_FIELDS = ("detention_id", "event_id", "kind", "size", "sha256")
 
 
-def _fingerprint(data: dict) -> str:
+def _fingerprint(data: dict[str, Any]) -> str:
     """Keyed fingerprint of what identifies a file (not its description)."""
     return runtime.cipher().fingerprint(idempotency.canonical({k: data.get(k) for k in IDENTITY_FIELDS}))
 
 
-def _validate(detention: Detention, data: dict) -> None:
+def _validate(detention: Detention, data: dict[str, Any]) -> None:
     """Size, type and event against the limits and the record."""
     if data["size"] > current_app.config["ATTACHMENT_MAX_BYTES"]:
         raise TooLarge(f"Files are limited to {current_app.config['ATTACHMENT_MAX_BYTES']} bytes.")
@@ -39,7 +44,8 @@ def _validate(detention: Detention, data: dict) -> None:
             raise NotFound("No such event in this detention.")
 
 
-def create_upload(actor: Actor, detention_id, data: dict, now: datetime):
+def create_upload(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], now: datetime
+                  ) -> tuple[Attachment, bool]:
     """Declare a file to upload; returns (row, created). A same-id replay returns the row
     in its current state (409 if its detention, event, kind, size or hash differ)."""
     require_role(actor, *CUSTODY_WRITERS)
@@ -60,11 +66,12 @@ def create_upload(actor: Actor, detention_id, data: dict, now: datetime):
         uploaded_by=actor.id, received_at=now, active_at=now)
     if not idempotency.insert_new(Attachment, values):  # a concurrent creation of the same id
         db.session.commit()
-        return _replay(actor, db.session.get(Attachment, row_id), fingerprint), False
+        # the other creation committed it: it exists
+        return _replay(actor, cast(Attachment, db.session.get(Attachment, row_id)), fingerprint), False
     audit.record(actor, "attachment.create", now, "attachment", row_id,
                  {"detention_id": str(detention.id), "kind": data["kind"], "size": data["size"]})
     db.session.commit()
-    return db.session.get(Attachment, row_id), True
+    return cast(Attachment, db.session.get(Attachment, row_id)), True
 
 
 def _replay(actor: Actor, existing: Attachment, fingerprint: str) -> Attachment:
@@ -77,10 +84,11 @@ def _replay(actor: Actor, existing: Attachment, fingerprint: str) -> Attachment:
 
 def _country(attachment: Attachment) -> str:
     """The country of the attachment's detention (where it is now)."""
-    return db.session.scalar(select(Detention.country).where(Detention.id == attachment.detention_id))
+    # a detention's country is NOT NULL, and the attachment's detention exists (a foreign key)
+    return cast(str, db.session.scalar(select(Detention.country).where(Detention.id == attachment.detention_id)))
 
 
-def _load(actor: Actor, attachment_id, for_update: bool = False) -> Attachment:
+def _load(actor: Actor, attachment_id: uuid.UUID, for_update: bool = False) -> Attachment:
     """An attachment whose detention is in the actor's scope, else 404."""
     lock = for_update and db.engine.dialect.name != "sqlite"
     row = db.session.get(Attachment, attachment_id, with_for_update=lock or None,
@@ -95,13 +103,13 @@ def require_uploader(actor: Actor) -> None:
     require_role(actor, *CUSTODY_WRITERS)
 
 
-def upload_state(actor: Actor, attachment_id) -> Attachment:
+def upload_state(actor: Actor, attachment_id: uuid.UUID) -> Attachment:
     """The upload's progress (tus HEAD), for custody writers in scope."""
     require_uploader(actor)
     return _load(actor, attachment_id)
 
 
-def append(actor: Actor, attachment_id, offset: int, pieces: list, now: datetime) -> Attachment:
+def append(actor: Actor, attachment_id: uuid.UUID, offset: int, pieces: list[bytes], now: datetime) -> Attachment:
     """Store the bytes of one PATCH at `offset`; at the last byte check the whole file's hash.
 
     All or nothing: a wrong offset (409), bytes past the declared size (413) or a complete
@@ -122,7 +130,7 @@ def append(actor: Actor, attachment_id, offset: int, pieces: list, now: datetime
     before, key = row.received, store.file_key(row)
     store.store_pieces(row, key, pieces)
     row.active_at = now
-    needed = min(row.size, media.SIGNATURE_BYTES)
+    needed = min(cast(int, row.size), media.SIGNATURE_BYTES)
     if before < needed <= row.received and not media.signature_matches(
             row.content_type, store.head(row, key, needed)):
         _discard(actor, row, now)
@@ -133,7 +141,7 @@ def append(actor: Actor, attachment_id, offset: int, pieces: list, now: datetime
     return row
 
 
-def _complete(actor: Actor, row: Attachment, key, now: datetime) -> None:
+def _complete(actor: Actor, row: Attachment, key: AESGCM, now: datetime) -> None:
     """Check the whole file's SHA-256 (422 and back to 0 if it differs), then close it."""
     if store.sha256_of(row, key) != row.sha256:
         store.drop_chunks(row.id)
@@ -142,7 +150,8 @@ def _complete(actor: Actor, row: Attachment, key, now: datetime) -> None:
         raise Invalid({"sha256": ["The file's SHA-256 differs from the declared one; "
                                   "send it again from offset 0."]},
                       detail="The uploaded file does not match its declared hash.")
-    row.gps_present = media.gps_present(row.content_type, store.SealedReader(row, key))
+    # a readable, seekable binary file (io.RawIOBase), which BinaryIO does not spell
+    row.gps_present = media.gps_present(row.content_type, cast(BinaryIO, store.SealedReader(row, key)))
     row.status, row.completed_at = "complete", now
     audit.record(actor, "attachment.complete", now, "attachment", row.id,
                  {"detention_id": str(row.detention_id), "size": row.size})
@@ -157,13 +166,14 @@ def _discard(actor: Actor, row: Attachment, now: datetime) -> None:
     db.session.commit()
 
 
-def get_attachment(actor: Actor, attachment_id) -> Attachment:
+def get_attachment(actor: Actor, attachment_id: uuid.UUID) -> Attachment:
     """An attachment's metadata, for custody readers in scope (researchers: 403)."""
     require_role(actor, *CUSTODY_READERS)
     return _load(actor, attachment_id)
 
 
-def open_content(actor: Actor, attachment_id, now: datetime) -> tuple:
+def open_content(actor: Actor, attachment_id: uuid.UUID, now: datetime
+                 ) -> tuple[SimpleNamespace, Iterator[bytes]]:
     """(its metadata, decrypted chunks) of a complete file, for monitors and admins; audited first."""
     require_role(actor, *IDENTITY_READERS)
     row = _load(actor, attachment_id)
@@ -175,7 +185,7 @@ def open_content(actor: Actor, attachment_id, now: datetime) -> tuple:
     return ref, _stream(ref, key)
 
 
-def _stream(ref, key) -> Iterator[bytes]:
+def _stream(ref: SimpleNamespace, key: AESGCM) -> Iterator[bytes]:
     """The content chunk by chunk; the read transaction ends with the stream."""
     try:
         yield from store.plain_chunks(ref, key)

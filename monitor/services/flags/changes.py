@@ -1,9 +1,15 @@
 """Apply evaluation results to the flags table, numbering every change for the feed."""
+from __future__ import annotations
+
 import uuid
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import insert, select, update
 
-from monitor.domain.flagging import plan_flag_changes
+from monitor.domain.evaluator import SafeguardResult
+from monitor.domain.flagging import FlagChange, plan_flag_changes
 from monitor.extensions import db
 from monitor.models import Counter, Flag, FlagExit
 from monitor.services.flags import webhooks
@@ -12,7 +18,7 @@ from monitor.services.flags.presenters import FLAG_FIELDS, flag_view
 FEED = "flags"
 
 
-def take_numbers(count):
+def take_numbers(count: int) -> Iterator[int]:
     """Reserve `count` feed positions; the counter row stays locked until commit.
 
     Holding that lock to the end of the transaction is what makes the feed exactly-once:
@@ -30,12 +36,13 @@ def take_numbers(count):
     return iter(range(top - count + 1, top + 1))
 
 
-def sync_flags_many(evaluated, now):
+def sync_flags_many(evaluated: Sequence[tuple[Any, Sequence[SafeguardResult]]], now: datetime
+                    ) -> list[list[FlagChange]]:
     """Apply [(detention, results)] to the flags table in one pass; returns each one's changes.
 
     One read of the flags, one block of feed numbers and one multi-row insert for a whole
     batch: the sweep's cost per detention stays small when thousands fall due at once."""
-    rows = {}
+    rows: dict[Any, dict[str, Any]] = {}  # detention id → rule → Flag
     with db.session.no_autoflush:
         ids = [detention.id for detention, _ in evaluated]
         for flag in db.session.scalars(select(Flag).where(Flag.detention_id.in_(ids))):
@@ -46,7 +53,8 @@ def sync_flags_many(evaluated, now):
         existing = {rule: (f.status, f.resolution, f.due_at) for rule, f in mine.items()}
         planned.append((detention, mine, plan_flag_changes(results, existing, detention.status)))
     numbers = take_numbers(sum(len(changes) for _, _, changes in planned))
-    raised, touched = [], []
+    raised: list[dict[str, Any]] = []
+    touched: list[Flag] = []
     for detention, mine, changes in planned:
         for change in changes:
             seq = next(numbers)
@@ -63,7 +71,7 @@ def sync_flags_many(evaluated, now):
     return [changes for _, _, changes in planned]
 
 
-def _new_flag(detention, change, seq, now):
+def _new_flag(detention: Any, change: Any, seq: int, now: datetime) -> dict[str, Any]:
     """The row of a newly raised flag (inserted with its batch)."""
     r = change.result
     return {"id": uuid.uuid4(), "detention_id": detention.id, "rule": r.rule,
@@ -74,7 +82,7 @@ def _new_flag(detention, change, seq, now):
             "note_enc": None, "acted_by": None, "change_seq": seq}
 
 
-def _apply_change(flag, change, seq, now):
+def _apply_change(flag: Flag, change: Any, seq: int, now: datetime) -> Flag:
     """Reopen, redate or resolve a stored flag; returns it."""
     if change.action == "reopen":
         flag.status, flag.resolution = "open", None
@@ -86,12 +94,12 @@ def _apply_change(flag, change, seq, now):
     return flag
 
 
-def _view_of_row(row):
+def _view_of_row(row: dict[str, Any]) -> dict[str, Any]:
     """flag_view of a row inserted without an ORM object."""
     return {key: row[key] for key in FLAG_FIELDS}
 
 
-def follow_detention(detention, old_country, now):
+def follow_detention(detention: Any, old_country: str, now: datetime) -> None:
     """Move a detention's flags to its current facility and country (after a transfer).
 
     Each move is a change of the flag (a new feed position, a webhook delivery to the new
@@ -103,7 +111,8 @@ def follow_detention(detention, old_country, now):
         return
     abroad = old_country != detention.country
     numbers = take_numbers(len(flags) * (2 if abroad else 1))
-    exits, exit_views = [], []
+    exits: list[FlagExit] = []
+    exit_views: list[dict[str, Any]] = []
     for flag in flags:
         if abroad:
             view = dict(flag_view(flag), updated_at=now, visibility="left_scope")
@@ -121,7 +130,7 @@ def follow_detention(detention, old_country, now):
     webhooks.enqueue([flag_view(f) for f in flags], [f.change_seq for f in flags], now)
 
 
-def _covered_only_before(new_country):
+def _covered_only_before(new_country: str) -> Callable[[Any, dict[str, Any]], bool]:
     """Exits go to the webhooks that covered the flag and no longer do."""
     return lambda hook, view: (bool(hook.countries) and view["country"] in hook.countries
                                and new_country not in hook.countries)

@@ -18,22 +18,25 @@ A flag whose detention is transferred abroad leaves the old country's view with 
 change (flag_exits): the flag as it stood, `visibility: left_scope`. Callers who see both
 countries see the flag's own change instead.
 """
+from __future__ import annotations
+
 import base64
 import binascii
 import hashlib
 import hmac
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from monitor.exceptions import Invalid
 from monitor.extensions import db
 from monitor.models import Counter, Flag, FlagExit
 from monitor.pagination import SEQ_MAX
 from monitor.services.access import CUSTODY_READERS as FEED_READERS
-from monitor.services.access import in_scope, require_role
+from monitor.services.access import Actor, in_scope, require_role
 from monitor.services.flags.presenters import flag_view
 from schemas.fields import parse_timestamp
 
@@ -68,19 +71,21 @@ def decode_position(cursor: str) -> int:
         raise Invalid({"since": ["Not a valid feed cursor."]}) from None
 
 
-def _exit_view(row):
+def _exit_view(row: FlagExit) -> dict[str, Any]:
     """A stored exit's view with its times as datetimes again (the feed schema dumps them)."""
     return {k: parse_timestamp(v) if k in _TIMES and v else v for k, v in row.view.items()}
 
 
-def _view_of(actor, country):
+def _view_of(actor: Actor, country: str | None) -> list[str] | None:
     """The countries the caller reads (None: every country)."""
     if country:
         return [country] if in_scope(actor, country) else []
     return None if actor.all_countries else list(actor.countries)
 
 
-def read_feed(actor, since=None, limit=50, status=None, country=None, safeguard=None, severity=None):
+def read_feed(actor: Actor, since: str | None = None, limit: int = 50, status: str | None = None,
+              country: str | None = None, safeguard: str | None = None, severity: str | None = None
+              ) -> tuple[list[dict[str, Any]], str]:
     """One page of flag changes after `since`; returns (flag views, next_cursor)."""
     require_role(actor, *FEED_READERS)
     start = decode_position(since) if since else 0
@@ -91,6 +96,7 @@ def read_feed(actor, since=None, limit=50, status=None, country=None, safeguard=
     filters = ((Flag.status, FlagExit.status, status), (Flag.safeguard, FlagExit.safeguard, safeguard),
                (Flag.severity, FlagExit.severity, severity))
     flags = select(Flag).where(Flag.change_seq > start, Flag.change_seq <= high)
+    exits: Select[FlagExit] | None
     exits = select(FlagExit).where(FlagExit.change_seq > start, FlagExit.change_seq <= high)
     if countries is not None:
         flags = flags.where(Flag.country.in_(countries))
@@ -101,7 +107,7 @@ def read_feed(actor, since=None, limit=50, status=None, country=None, safeguard=
         if value:
             flags = flags.where(flag_column == value)
             exits = exits.where(exit_column == value) if exits is not None else None
-    items = [(f.change_seq, dict(flag_view(f), visibility="in_scope"))
+    items: list[tuple[Any, dict[str, Any]]] = [(f.change_seq, dict(flag_view(f), visibility="in_scope"))
              for f in db.session.scalars(flags.order_by(Flag.change_seq).limit(limit))]
     if exits is not None:
         items += [(e.change_seq, _exit_view(e))

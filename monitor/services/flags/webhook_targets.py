@@ -7,9 +7,13 @@ WEBHOOK_ALLOW_PRIVATE is set (a receiver on the same host or LAN). At delivery t
 resolved again and the connection goes to an address that passed the check, so a DNS answer
 that changed since registration (rebinding) cannot steer it inside.
 """
+from __future__ import annotations
+
 import ipaddress
 import socket
+from collections.abc import Callable
 from http.client import HTTPConnection, HTTPSConnection
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 
@@ -47,7 +51,7 @@ def _blocked(address: str) -> bool:
     return not ip.is_global or ip.is_multicast
 
 
-def _addresses(host: str, port: int) -> list[tuple]:
+def _addresses(host: str, port: int) -> list[tuple[Any, ...]]:
     """getaddrinfo's stream entries for host:port (socket.gaierror when it cannot resolve)."""
     return socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
 
@@ -62,7 +66,7 @@ def check_target(url: str, allow_private: bool) -> str | None:
         return problem
     parts = urlsplit(url)
     try:
-        infos = _addresses(parts.hostname, parts.port or 443)
+        infos = _addresses(cast(str, parts.hostname), parts.port or 443)  # url_problem: a host
     except (socket.gaierror, UnicodeError):
         return None
     if any(_blocked(info[4][0]) for info in infos):
@@ -70,9 +74,10 @@ def check_target(url: str, allow_private: bool) -> str | None:
     return None
 
 
-def _guarded_connection(allow_private: bool):
+def _guarded_connection(allow_private: bool) -> Callable[..., socket.socket]:
     """A replacement for socket.create_connection that connects only to allowed addresses."""
-    def connect(address, timeout=None, source_address=None, **_kwargs):
+    def connect(address: tuple[str, int], timeout: float | None = None, source_address: object = None,
+                **_kwargs: object) -> socket.socket:
         host, port = address
         infos = _addresses(host, port)
         if not allow_private and any(_blocked(info[4][0]) for info in infos):
@@ -91,17 +96,17 @@ def _guarded_connection(allow_private: bool):
     return connect
 
 
-def post(url: str, body: bytes, headers: dict, timeout: float, allow_private: bool) -> int:
+def post(url: str, body: bytes, headers: dict[str, str], timeout: float, allow_private: bool) -> int:
     """POST `body` to `url` (no redirects followed) and return the HTTP status."""
     problem = url_problem(url)
     if problem:
         raise TargetRefused(problem)
     parts = urlsplit(url)
     kind = HTTPSConnection if parts.scheme == "https" else HTTPConnection
-    connection = kind(parts.hostname, parts.port, timeout=timeout)
+    connection = kind(cast(str, parts.hostname), parts.port, timeout=timeout)  # url_problem: a host
     # http.client opens its socket through this attribute (HTTPS wraps it afterwards, with
     # the URL's host name for SNI and certificate checks).
-    connection._create_connection = _guarded_connection(allow_private)
+    connection._create_connection = _guarded_connection(allow_private)  # type: ignore[attr-defined]
     try:
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         connection.request("POST", target, body, headers)

@@ -5,13 +5,17 @@ so a committed change is never without its delivery and a rolled-back one never 
 Delivery runs from the scheduler: rows are claimed in one short transaction, sent with no
 transaction open, and the outcome recorded in another.
 """
+from __future__ import annotations
+
 import hmac
 import json
 import logging
 import secrets
 import uuid
-from datetime import timedelta
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
 from http.client import HTTPException
+from typing import TYPE_CHECKING, Any, cast
 
 from flask import current_app
 from sqlalchemy import delete as sa_delete
@@ -26,9 +30,12 @@ from monitor.extensions import db
 from monitor.models import Organization, Webhook, WebhookDelivery
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, runtime
-from monitor.services.access import require_role
+from monitor.services.access import Actor, require_role
 from monitor.services.flags import webhook_targets
 from schemas.fields import format_timestamp
+
+if TYPE_CHECKING:
+    from sqlalchemy import CursorResult
 
 MAX_ATTEMPTS = 10
 CLAIM_SECONDS = 120
@@ -48,7 +55,7 @@ def _check_url(url: str) -> None:
         raise Invalid({"url": [problem]})
 
 
-def register(actor, data, now):
+def register(actor: Actor, data: dict[str, Any], now: datetime) -> tuple[Webhook, str | None, bool]:
     """Register a webhook for an organisation; returns (webhook, secret shown once or None
     for a replay, created?). The same id again: 200 if identical, 409 if not."""
     require_role(actor, "admin")
@@ -76,7 +83,7 @@ def register(actor, data, now):
     return hook, secret, True
 
 
-def _get(webhook_id):
+def _get(webhook_id: uuid.UUID) -> Webhook:
     """A webhook by id, or 404."""
     hook = db.session.get(Webhook, webhook_id)
     if hook is None:
@@ -84,7 +91,7 @@ def _get(webhook_id):
     return hook
 
 
-def update(actor, webhook_id, changes, now):
+def update(actor: Actor, webhook_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> Webhook:
     """Enable or disable a webhook, or change its URL or countries (admin)."""
     require_role(actor, "admin")
     hook = _get(webhook_id)
@@ -101,7 +108,7 @@ def update(actor, webhook_id, changes, now):
     return hook
 
 
-def delete(actor, webhook_id, now):
+def delete(actor: Actor, webhook_id: uuid.UUID, now: datetime) -> None:
     """Remove a webhook and its outbox (admin); nothing more is sent to it."""
     require_role(actor, "admin")
     hook = _get(webhook_id)
@@ -111,13 +118,14 @@ def delete(actor, webhook_id, now):
     db.session.commit()
 
 
-def list_webhooks(actor, limit, cursor):
+def list_webhooks(actor: Actor, limit: int, cursor: str | None) -> tuple[Sequence[Webhook], str | None]:
     """Every webhook (admin)."""
     require_role(actor, "admin")
     return paginate(select(Webhook), Webhook.created_at, Webhook.id, limit, cursor)
 
 
-def list_deliveries(actor, webhook_id, limit, cursor, status=None):
+def list_deliveries(actor: Actor, webhook_id: uuid.UUID, limit: int, cursor: str | None,
+                    status: str | None = None) -> tuple[Sequence[WebhookDelivery], str | None]:
     """A webhook's deliveries, oldest first (admin)."""
     require_role(actor, "admin")
     _get(webhook_id)
@@ -127,7 +135,7 @@ def list_deliveries(actor, webhook_id, limit, cursor, status=None):
     return paginate(query, WebhookDelivery.created_at, WebhookDelivery.id, limit, cursor)
 
 
-def replay(actor, delivery_id, now):
+def replay(actor: Actor, delivery_id: uuid.UUID, now: datetime) -> WebhookDelivery:
     """Send a delivery again at the next tick, whatever its state (admin)."""
     require_role(actor, "admin")
     delivery = db.session.get(WebhookDelivery, delivery_id)
@@ -141,7 +149,8 @@ def replay(actor, delivery_id, now):
     return delivery
 
 
-def enqueue(views, positions, now, event="flag.changed", covers=None):
+def enqueue(views: Sequence[dict[str, Any]], positions: Sequence[Any], now: datetime, event: str = "flag.changed",
+            covers: Callable[[Any, dict[str, Any]], bool] | None = None) -> None:
     """Add a delivery of each changed flag (its view and feed position) to every active
     webhook covering its country (or, given `covers(hook, view)`, those it accepts)."""
     if not views:
@@ -165,13 +174,13 @@ def enqueue(views, positions, now, event="flag.changed", covers=None):
         db.session.execute(insert(WebhookDelivery.__table__), rows)
 
 
-def json_ready(view):
+def json_ready(view: dict[str, Any]) -> dict[str, Any]:
     """Timestamps and ids as strings."""
     return {k: format_timestamp(v) if hasattr(v, "tzinfo") else (str(v) if isinstance(v, uuid.UUID) else v)
             for k, v in view.items()}
 
 
-def _claim(now, limit):
+def _claim(now: datetime, limit: int) -> list[Any]:
     """Claim due deliveries of active webhooks for CLAIM_SECONDS so no other process sends
     them meanwhile, counting the attempt now: a send whose outcome cannot be recorded later
     still counts, so it is retried with the others and given up after MAX_ATTEMPTS."""
@@ -191,14 +200,15 @@ def _claim(now, limit):
             if attempts >= MAX_ATTEMPTS:  # every attempt sent, none answered or recorded
                 db.session.execute(guard.values(status="failed", next_attempt_at=None))
                 continue
-            result = db.session.execute(guard.values(
-                attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS)))
+            result = cast("CursorResult[Any]", db.session.execute(guard.values(
+                attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS))))
             if result.rowcount == 1:
                 claimed.append(delivery_id)
     return claimed
 
 
-def _send(hook_url, secret, delivery_id, payload, now):
+def _send(hook_url: str, secret: str, delivery_id: Any, payload: Any, now: datetime
+          ) -> tuple[int | None, str | None]:
     """POST one delivery; returns (HTTP status or None, error text or None)."""
     body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
     headers = {"Content-Type": "application/json", "User-Agent": "safeguards-monitor-webhook/1",
@@ -212,7 +222,8 @@ def _send(hook_url, secret, delivery_id, payload, now):
     return status, None if 200 <= status < 300 else f"HTTP {status}"
 
 
-def _record_outcome(delivery_id, status, problem, now):
+def _record_outcome(delivery_id: Any, status: int | None, problem: str | None,
+                    now: datetime) -> str | None:
     """Store one attempt's outcome; returns "delivered", "failed" or "retrying" (None when the
     webhook and its deliveries were deleted while the attempt was out)."""
     with unit_of_work():
@@ -232,13 +243,13 @@ def _record_outcome(delivery_id, status, problem, now):
     return outcome
 
 
-def deliver_due(now, limit=100):
+def deliver_due(now: datetime, limit: int = 100) -> dict[str, int]:
     """Send what is due; record success, or schedule a retry with back-off. Returns counts."""
     report = {"delivered": 0, "retrying": 0, "failed": 0}
     for delivery_id in _claim(now, limit):
         delivery = db.session.get(WebhookDelivery, delivery_id)
         hook = db.session.get(Webhook, delivery.webhook_id) if delivery is not None else None
-        if hook is None:  # deleted since it was claimed: nothing to send
+        if delivery is None or hook is None:  # deleted since it was claimed: nothing to send
             db.session.rollback()
             continue
         secret = runtime.cipher().open(hook.secret_enc, f"webhook:{hook.id}")

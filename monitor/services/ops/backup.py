@@ -1,27 +1,30 @@
 """Consistent backups: SQLite's online backup API, or pg_dump for PostgreSQL."""
+from __future__ import annotations
+
 import os
 import shutil
 import sqlite3
 import subprocess
+from typing import cast
 
 from sqlalchemy.engine import make_url
 
 from monitor.extensions import db
 
 
-def _owner_only(output):
+def _owner_only(output: str) -> None:
     """Make `output` (new or not) 0600 before anything is written to it: it holds the records."""
     os.close(os.open(output, os.O_WRONLY | os.O_CREAT, 0o600))
     os.chmod(output, 0o600)
 
 
-def backup(output):
+def backup(output: str) -> str:
     """Write a consistent copy of the database to `output` (readable by its owner only);
     returns a one-line description."""
     url = db.engine.url
     _owner_only(output)
     if url.get_backend_name() == "sqlite":
-        source = sqlite3.connect(url.database)
+        source = sqlite3.connect(cast(str, url.database))  # a file database: never None here
         target = sqlite3.connect(output)
         try:
             with target:

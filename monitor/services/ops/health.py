@@ -1,5 +1,8 @@
 """Health report for `/healthz`."""
+from __future__ import annotations
+
 import logging
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -11,7 +14,7 @@ from schemas.fields import format_timestamp
 log = logging.getLogger(__name__)
 
 
-def health_report():
+def health_report() -> dict[str, Any]:
     """{"status", "database", "last_sweep_at"}; never raises."""
     try:
         db.session.execute(text("SELECT 1"))

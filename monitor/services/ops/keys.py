@@ -1,4 +1,9 @@
 """Re-sealing every encrypted value under the current DATA_KEY (key rotation)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import select
 
 from monitor.database import unit_of_work
@@ -6,7 +11,7 @@ from monitor.extensions import db
 from monitor.models import Attachment, CustodyEvent, Detention, Flag, Person, Visit, Webhook
 from monitor.services import runtime
 
-SEALED = [  # (model, column, context prefix)
+SEALED: list[tuple[Any, str, str]] = [  # (model, column, context prefix)
     (Person, "identity_enc", "person"), (Detention, "private_enc", "detention"),
     (CustodyEvent, "private_enc", "event"), (Visit, "summary_enc", "visit"),
     (Webhook, "secret_enc", "webhook"), (Flag, "note_enc", "flag"),
@@ -15,9 +20,10 @@ SEALED = [  # (model, column, context prefix)
 ]
 
 
-def rotate(batch=1000, progress=None):
+def rotate(batch: int = 1000, progress: Callable[[int], object] | None = None) -> dict[str, int]:
     """Re-seal values not under the current key, batch by batch; returns counts per table."""
-    cipher, counts = runtime.cipher(), {}
+    cipher = runtime.cipher()
+    counts: dict[str, int] = {}
     for model, column, prefix in SEALED:
         attr, done, last = getattr(model, column), 0, None
         while True:

@@ -1,31 +1,48 @@
 """Research exports and compliance statistics: pseudonymised, scoped, audited, streamed."""
+from __future__ import annotations
+
 import csv
 import io
+import typing
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import orjson
 from sqlalchemy import String, Text, cast, func, select, type_coerce
 
-from monitor.domain.research import CSV_COLUMNS, compliance_table, csv_rows, research_record, worst_by_safeguard
+from monitor.domain.research import (
+    CSV_COLUMNS,
+    KeyOf,
+    compliance_table,
+    csv_rows,
+    research_record,
+    worst_by_safeguard,
+)
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility, Person
 from monitor.services import audit, runtime
-from monitor.services.access import RESEARCH_ROLES, require_role, scoped
+from monitor.services.access import RESEARCH_ROLES, Actor, require_role, scoped
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row, Select
 
 CHUNK = 2000
+_Q = TypeVar("_Q", bound="Select[Any]")
 
 
-def authorize(actor):
+def authorize(actor: Actor) -> None:
     """Raise Forbidden unless the actor may receive research output."""
     require_role(actor, *RESEARCH_ROLES)
 
 
-def pseudonym_namespace(actor):
+def pseudonym_namespace(actor: Actor) -> str:
     """Pseudonyms are keyed per receiving organisation (per user if it has none)."""
     return f"org:{actor.organization_id}" if actor.organization_id else f"user:{actor.id}"
 
 
-def _filtered(query, actor, country=None, start=None, end=None, country_col=Detention.country):
+def _filtered(query: _Q, actor: Actor, country: str | None = None, start: datetime | None = None,
+              end: datetime | None = None, country_col: Any = Detention.country) -> _Q:
     """Apply scope and the country / arrest-time filters."""
     return scoped(query, actor, country_col,
                   country_col == country if country else None,
@@ -33,7 +50,7 @@ def _filtered(query, actor, country=None, start=None, end=None, country_col=Dete
                   Detention.arrested_at < end if end else None)
 
 
-def _chunks(query, key=Detention.id):
+def _chunks(query: Select[Any], key: Any = Detention.id) -> Iterator[Sequence[Row[Any]]]:
     """Yield lists of rows in `key` (id) order, CHUNK at a time (memory stays flat in the row
     count). Rows come from the Core layer (plain tuples, no ORM loading).
 
@@ -51,7 +68,7 @@ def _chunks(query, key=Detention.id):
         last = rows[-1].id
 
 
-def _events_of(rows):
+def _events_of(rows: Sequence[Row[Any]]) -> dict[Any, list[tuple[str, datetime]]]:
     """{row id: [(type, occurred_at)]} for a chunk of rows in id order (ids as the driver
     gives them: SQLite's text, PostgreSQL's UUID).
 
@@ -60,38 +77,38 @@ def _events_of(rows):
     conversions per second saved); times are naive UTC. Both id columns come as the same type
     from one driver (SQLite's text, psycopg's UUID), so they key the dict as they are: turning
     psycopg's UUIDs into text was a sixth of a PostgreSQL export's time."""
-    events = {}
+    events: dict[Any, list[tuple[str, datetime]]] = {}
     raw_id = type_coerce(CustodyEvent.detention_id, String)
     # .all(): one fetch of the chunk, not a driver call per row (measured: a fifth of the
     # export's time went to per-row fetches).
     for detention_id, kind, at in db.session.connection().execute(
             select(raw_id, CustodyEvent.type, type_coerce(CustodyEvent.occurred_at, String))
             .where(raw_id.in_([row.id for row in rows]))).all():
-        events.setdefault(detention_id, []).append((kind, _naive(at)))
+        events.setdefault(detention_id, []).append((kind, typing.cast(datetime, _naive(at))))  # NOT NULL
     return {row.id: events.get(row.id, []) for row in rows}
 
 
-def _uuid_text(value):
+def _uuid_text(value: Any) -> str:
     """An id in its canonical text form, from SQLite's 32 hex digits or a driver's UUID."""
     if isinstance(value, str) and len(value) == 32:
         return f"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"
     return str(value)
 
 
-def _naive(value):
+def _naive(value: Any) -> datetime | None:
     """A stored time (text on SQLite, a datetime from PostgreSQL's driver) as naive UTC."""
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(value)
 
 
-def _aware(value):
+def _aware(value: Any) -> datetime | None:
     """A stored time as aware UTC."""
     value = _naive(value)
     return value.replace(tzinfo=timezone.utc) if value is not None else None
 
 
-def _json(value):
+def _json(value: Any) -> Any:
     """A stored JSON value: text on SQLite (parsed here, fast), already parsed by psycopg."""
     return orjson.loads(value) if isinstance(value, (str, bytes)) else value
 
@@ -102,7 +119,7 @@ _RAW = {"person_id": String, "arrested_at": String, "ended_at": String, "outcome
 _JSON = ("outcomes", "groups")
 
 
-def _raw(column):
+def _raw(column: Any) -> Any:
     """`column` as the driver gives it, labelled. JSON on PostgreSQL is cast to text in the
     query: psycopg would parse it with the standard json module, several times slower than
     orjson in _json (measured with bench/export.py --backend postgresql)."""
@@ -111,7 +128,7 @@ def _raw(column):
     return type_coerce(column, _RAW[column.key]()).label(column.key)
 
 
-def _record_fields(row):
+def _record_fields(row: Row[Any]) -> dict[str, Any]:
     """A chunk row's fields as research_record reads them."""
     return {"sex": row.sex, "age_at_arrest": row.age_at_arrest, "groups": _json(row.groups),
             "juvenile": row.juvenile,
@@ -120,7 +137,8 @@ def _record_fields(row):
             "status": row.status, "ended_at": _aware(row.ended_at), "outcomes": _json(row.outcomes)}
 
 
-def _record_chunks(actor, country=None, start=None, end=None):
+def _record_chunks(actor: Actor, country: str | None = None, start: datetime | None = None,
+                   end: datetime | None = None) -> Iterator[list[dict[str, Any]]]:
     """Research records of every matching detention, as lists (one per database chunk); the
     caller (export) has authorized the actor."""
     ref_of = runtime.cipher().pseudonymizer(pseudonym_namespace(actor))
@@ -139,19 +157,21 @@ def _record_chunks(actor, country=None, start=None, end=None):
                for row in rows]
 
 
-def count_matching(actor, country=None, start=None, end=None):
+def count_matching(actor: Actor, country: str | None = None, start: datetime | None = None,
+                   end: datetime | None = None) -> int:
     """How many detentions an export with these filters will hold."""
     authorize(actor)
     query = _filtered(select(func.count(Detention.id)), actor, country, start, end)
-    return db.session.scalar(query)
+    return typing.cast(int, db.session.scalar(query))  # a count: always one row
 
 
-def _dumps(record):
+def _dumps(record: dict[str, Any]) -> str:
     """One record as compact JSON text (orjson: several times faster than json.dumps)."""
     return orjson.dumps(record).decode()
 
 
-def export(actor, fmt, now, country=None, start=None, end=None, progress=None):
+def export(actor: Actor, fmt: str, now: datetime, country: str | None = None, start: datetime | None = None,
+           end: datetime | None = None, progress: Callable[[int], object] | None = None) -> Iterator[str]:
     """Authorize at the call (a refusal is a real 403, before any response starts), then
     return the export body in `fmt` as a generator of pieces, one per database chunk; the
     audit entry is written when the stream ends. `progress(n)` is told of each piece's records."""
@@ -159,7 +179,8 @@ def export(actor, fmt, now, country=None, start=None, end=None, progress=None):
     return _pieces(actor, fmt, now, country, start, end, progress)
 
 
-def _pieces(actor, fmt, now, country, start, end, progress):
+def _pieces(actor: Actor, fmt: str, now: datetime, country: str | None, start: datetime | None,
+            end: datetime | None, progress: Callable[[int], object] | None) -> Iterator[str]:
     """The export body, one piece per chunk; audited in `finally` (a cut stream too)."""
     count, completed = 0, False
     try:
@@ -194,9 +215,9 @@ def _pieces(actor, fmt, now, country, start, end, progress):
             "to": end.isoformat() if end else None, "rows": count, "completed": completed})
 
 
-def _group_key(group_by):
+def _group_key(group_by: str) -> KeyOf:
     """A function mapping a row to (group, safeguard, status, met_at) tuples."""
-    def key(row):
+    def key(row: Mapping[str, Any]) -> Iterator[tuple[Any, str, str, str | None]]:
         merged = worst_by_safeguard(row["outcomes"])
         if group_by == "safeguard":
             for safeguard, (status, met) in merged.items():
@@ -210,13 +231,14 @@ def _group_key(group_by):
     return key
 
 
-def _stats_row(row):
+def _stats_row(row: Row[Any]) -> dict[str, Any]:
     """A chunk row as compliance_table reads it (raw values converted here, as for exports)."""
     return {"id": row.id, "country": row.country, "current_facility_id": row.facility,
             "arrested_at": _aware(row.arrested_at), "outcomes": _json(row.outcomes)}
 
 
-def compliance(actor, group_by, now, country=None, start=None, end=None):
+def compliance(actor: Actor, group_by: str, now: datetime, country: str | None = None,
+               start: datetime | None = None, end: datetime | None = None) -> list[dict[str, Any]]:
     """Outcome counts and median hours per group and safeguard; small groups suppressed."""
     require_role(actor, *RESEARCH_ROLES)
     raw_id = type_coerce(Detention.id, String)
