@@ -1,5 +1,6 @@
 """Evidence attachments and their sealed content chunks."""
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -17,25 +18,25 @@ class Attachment(db.Model):
 
     __tablename__ = "attachments"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
-    detention_id = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), nullable=False, index=True)
-    event_id = mapped_column(sa.Uuid, sa.ForeignKey("custody_events.id"), nullable=True)
+    detention_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), nullable=False, index=True)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("custody_events.id"), nullable=True)
     kind: Mapped[str] = mapped_column(sa.String(30))
     content_type: Mapped[str] = mapped_column(sa.String(100))
-    size = mapped_column(sa.BigInteger, nullable=False)
+    size: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
     sha256: Mapped[str] = mapped_column(sa.String(64))
-    description_enc = mapped_column(sa.LargeBinary, nullable=True)
-    key_enc = mapped_column(sa.LargeBinary, nullable=False)
+    description_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    key_enc: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), default="uploading")
-    received = mapped_column(sa.BigInteger, nullable=False, default=0)
-    chunks = mapped_column(sa.Integer, nullable=False, default=0)
+    received: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
+    chunks: Mapped[int] = mapped_column(sa.Integer, nullable=False, default=0)
     keep_metadata: Mapped[bool] = mapped_column(sa.Boolean, default=False)
-    gps_present = mapped_column(sa.Boolean, nullable=True)
+    gps_present: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    uploaded_by = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
-    received_at = mapped_column(UTCDateTime, nullable=False)
-    completed_at = mapped_column(UTCDateTime, nullable=True)
+    uploaded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # Last byte received: abandoned uploads are found by it (indexed for the scheduler).
-    active_at = mapped_column(UTCDateTime, nullable=False, index=True)
+    active_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
 
     __table_args__ = (
         sa.CheckConstraint(f"kind IN {ATTACHMENT_KINDS}", name="ck_attachments_kind"),
@@ -47,7 +48,7 @@ class AttachmentChunk(db.Model):
     """One sealed piece of a file: nonce + AES-GCM ciphertext of bytes [start, start+length)."""
 
     __tablename__ = "attachment_chunks"
-    attachment_id = mapped_column(sa.Uuid, sa.ForeignKey("attachments.id"), primary_key=True)
-    idx = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
-    start = mapped_column(sa.BigInteger, nullable=False)
-    data = mapped_column(sa.LargeBinary, nullable=False)
+    attachment_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("attachments.id"), primary_key=True)
+    idx: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    start: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    data: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)

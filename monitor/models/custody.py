@@ -1,5 +1,7 @@
 """Facilities, persons, detentions and their custody events."""
 import uuid
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -19,10 +21,10 @@ class Facility(db.Model):
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
     timezone: Mapped[str] = mapped_column(sa.String(64))
     jurisdiction: Mapped[str] = mapped_column(sa.String(32))
-    court_within_40km = mapped_column(sa.Boolean, nullable=True)
+    court_within_40km: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
-    recorded_by = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
 
 
 class Person(db.Model):
@@ -30,11 +32,11 @@ class Person(db.Model):
 
     __tablename__ = "persons"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    identity_enc = mapped_column(sa.LargeBinary, nullable=False)  # {"name", "birth_date"}
+    identity_enc: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)  # {"name", "birth_date"}
     sex: Mapped[str] = mapped_column(sa.String(10))
-    age = mapped_column(sa.Integer, nullable=True)
+    age: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     groups: Mapped[list] = mapped_column(sa.JSON, default=list)
-    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
 class Detention(db.Model):
@@ -42,32 +44,32 @@ class Detention(db.Model):
 
     __tablename__ = "detentions"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
-    person_id = mapped_column(sa.Uuid, sa.ForeignKey("persons.id"), nullable=False)
-    facility_id = mapped_column(sa.Uuid, sa.ForeignKey("facilities.id"), nullable=False)
-    current_facility_id = mapped_column(
+    person_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("persons.id"), nullable=False)
+    facility_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("facilities.id"), nullable=False)
+    current_facility_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("facilities.id"), nullable=False, index=True)
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
-    arrested_at = mapped_column(UTCDateTime, nullable=False)
+    arrested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     # free text, sealed: {"grounds", "notes", "arresting_authority"} (it can name officers)
-    private_enc = mapped_column(sa.LargeBinary, nullable=False)
+    private_enc: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
     juvenile: Mapped[bool] = mapped_column(sa.Boolean)
-    age_at_arrest = mapped_column(sa.Integer, nullable=True)
-    offence_gravity = mapped_column(sa.String(20), nullable=True)
-    organised_crime = mapped_column(sa.Boolean, nullable=True)
-    capital_offence = mapped_column(sa.Boolean, nullable=True)  # ng s.35(7)(a); None: unknown
+    age_at_arrest: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    offence_gravity: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
+    organised_crime: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)
+    capital_offence: Mapped[bool | None] = mapped_column(sa.Boolean, nullable=True)  # ng s.35(7)(a); None: unknown
     status: Mapped[str] = mapped_column(sa.String(20), default="in_custody", index=True)
-    ended_at = mapped_column(UTCDateTime, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     # When the sweep must next look at this detention (None: nothing pending). Indexed so a
     # sweep reads only what is due, not every open detention.
-    next_due_at = mapped_column(UTCDateTime, nullable=True, index=True)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True, index=True)
     # Safeguard outcomes of the last evaluation: exact until next_due_at, when the sweep
     # evaluates again. Exports and statistics read these instead of re-evaluating.
-    outcomes = mapped_column(sa.JSON, nullable=True)
+    outcomes: Mapped[Any] = mapped_column(sa.JSON, nullable=True)
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    received_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    recorded_by = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
-    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
-    updated_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, onupdate=utcnow)
 
     person = relationship(Person, lazy="joined")
     facility = relationship(Facility, foreign_keys=[facility_id])
@@ -86,15 +88,15 @@ class CustodyEvent(db.Model):
 
     __tablename__ = "custody_events"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
-    detention_id = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), nullable=False)
+    detention_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), nullable=False)
     type: Mapped[str] = mapped_column(sa.String(40))
-    occurred_at = mapped_column(UTCDateTime, nullable=False)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     source: Mapped[str] = mapped_column(sa.String(40))
     details: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    private_enc = mapped_column(sa.LargeBinary, nullable=True)  # notes + free-text details
+    private_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)  # notes + free-text details
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    received_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    recorded_by = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
 
     detention = relationship(Detention, back_populates="events")
 

@@ -1,5 +1,7 @@
 """Flags raised by the sweep, and the counter that orders their changes for the feed."""
 import uuid
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -16,22 +18,22 @@ class Flag(db.Model):
 
     __tablename__ = "flags"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    detention_id = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), nullable=False)
+    detention_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), nullable=False)
     rule: Mapped[str] = mapped_column(sa.String(80))
     safeguard: Mapped[str] = mapped_column(sa.String(40))
     severity: Mapped[str] = mapped_column(sa.String(10))
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
-    facility_id = mapped_column(sa.Uuid, sa.ForeignKey("facilities.id"), nullable=False)
+    facility_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("facilities.id"), nullable=False)
     status: Mapped[str] = mapped_column(sa.String(20), default="open")
-    resolution = mapped_column(sa.String(20), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(sa.String(20), nullable=True)
     breach: Mapped[str] = mapped_column(sa.String(20))  # overdue or violated when raised
-    due_at = mapped_column(UTCDateTime, nullable=True)
-    raised_at = mapped_column(UTCDateTime, nullable=False)
-    updated_at = mapped_column(UTCDateTime, nullable=False)
-    note_enc = mapped_column(sa.LargeBinary, nullable=True)  # acknowledge note / dismiss reason
-    acted_by = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    note_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)  # acknowledge note / dismiss reason
+    acted_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
     # Position in the change feed; assigned under the counter lock, so commits are in order.
-    change_seq = mapped_column(sa.BigInteger, nullable=False, index=True)
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, index=True)
 
     __table_args__ = (
         sa.UniqueConstraint("detention_id", "rule", name="uq_flags_detention_rule"),
@@ -46,14 +48,14 @@ class FlagExit(db.Model):
 
     __tablename__ = "flag_exits"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    flag_id = mapped_column(sa.Uuid, sa.ForeignKey("flags.id"), nullable=False, index=True)
+    flag_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("flags.id"), nullable=False, index=True)
     country: Mapped[str] = mapped_column(sa.String(2))  # the scope it left
     to_country: Mapped[str] = mapped_column(sa.String(2))  # only to tell who still sees it
     status: Mapped[str] = mapped_column(sa.String(20))
     safeguard: Mapped[str] = mapped_column(sa.String(40))
     severity: Mapped[str] = mapped_column(sa.String(10))
-    view = mapped_column(sa.JSON, nullable=False)  # the flag as it stood when it left
-    change_seq = mapped_column(sa.BigInteger, nullable=False, index=True)
+    view: Mapped[Any] = mapped_column(sa.JSON, nullable=False)  # the flag as it stood when it left
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, index=True)
 
 
 class Counter(db.Model):
@@ -61,7 +63,7 @@ class Counter(db.Model):
 
     __tablename__ = "counters"
     name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    value = mapped_column(sa.BigInteger, nullable=False, default=0)
+    value: Mapped[int] = mapped_column(sa.BigInteger, nullable=False, default=0)
 
 
 class SweepState(db.Model):
@@ -69,7 +71,7 @@ class SweepState(db.Model):
 
     __tablename__ = "sweep_state"
     name: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    holder = mapped_column(sa.String(100), nullable=True)
-    lease_until = mapped_column(UTCDateTime, nullable=True)
-    last_sweep_at = mapped_column(UTCDateTime, nullable=True)
-    last_result = mapped_column(sa.JSON, nullable=True)
+    holder: Mapped[str | None] = mapped_column(sa.String(100), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_sweep_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_result: Mapped[Any] = mapped_column(sa.JSON, nullable=True)

@@ -1,5 +1,6 @@
 """Monitors' visits to places of detention."""
 import uuid
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -20,18 +21,18 @@ class Visit(db.Model):
 
     __tablename__ = "visits"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True)
-    facility_id = mapped_column(sa.Uuid, sa.ForeignKey("facilities.id"), nullable=False, index=True)
+    facility_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("facilities.id"), nullable=False, index=True)
     country: Mapped[str] = mapped_column(sa.String(2), index=True)
-    started_at = mapped_column(UTCDateTime, nullable=False, index=True)
-    ended_at = mapped_column(UTCDateTime, nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     access: Mapped[str] = mapped_column(sa.String(10))
     register_checked: Mapped[bool] = mapped_column(sa.Boolean, default=False)
     detainees_interviewed: Mapped[int] = mapped_column(sa.Integer, default=0)
-    summary_enc = mapped_column(sa.LargeBinary, nullable=True)  # free text, sealed
+    summary_enc: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)  # free text, sealed
     fingerprint: Mapped[str] = mapped_column(sa.String(64))
-    received_at = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-    recorded_by = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
-    created_at = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(sa.Uuid, sa.ForeignKey("users.id"), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow, index=True)
 
     detentions = relationship("Detention", secondary=visit_detentions, lazy="selectin")
 

@@ -1,5 +1,7 @@
 """Partner webhooks and their durable delivery outbox."""
 import uuid
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
@@ -14,15 +16,15 @@ class Webhook(db.Model):
 
     __tablename__ = "webhooks"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    organization_id = mapped_column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=False)
+    organization_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("organizations.id"), nullable=False)
     url: Mapped[str] = mapped_column(sa.String(2000))
-    secret_enc = mapped_column(sa.LargeBinary, nullable=False)
+    secret_enc: Mapped[bytes] = mapped_column(sa.LargeBinary, nullable=False)
     countries: Mapped[list] = mapped_column(sa.JSON, default=list)  # [] = every country
     active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
-    created_at = mapped_column(UTCDateTime, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     # Keyed hash of the registration as sent (secret included): a same-id replay is compared
     # against it. None for webhooks registered before it existed.
-    fingerprint = mapped_column(sa.String(64), nullable=True)
+    fingerprint: Mapped[str | None] = mapped_column(sa.String(64), nullable=True)
 
 
 class WebhookDelivery(db.Model):
@@ -30,17 +32,17 @@ class WebhookDelivery(db.Model):
 
     __tablename__ = "webhook_deliveries"
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
-    webhook_id = mapped_column(sa.Uuid, sa.ForeignKey("webhooks.id"), nullable=False, index=True)
-    flag_id = mapped_column(sa.Uuid, sa.ForeignKey("flags.id"), nullable=False)
-    change_seq = mapped_column(sa.BigInteger, nullable=False)
-    payload = mapped_column(sa.JSON, nullable=False)
+    webhook_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("webhooks.id"), nullable=False, index=True)
+    flag_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("flags.id"), nullable=False)
+    change_seq: Mapped[int] = mapped_column(sa.BigInteger, nullable=False)
+    payload: Mapped[Any] = mapped_column(sa.JSON, nullable=False)
     status: Mapped[str] = mapped_column(sa.String(12), default="pending")
     attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
-    next_attempt_at = mapped_column(UTCDateTime, nullable=True)
-    last_status = mapped_column(sa.Integer, nullable=True)
-    last_error = mapped_column(sa.String(500), nullable=True)
-    created_at = mapped_column(UTCDateTime, nullable=False)
-    delivered_at = mapped_column(UTCDateTime, nullable=True)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    last_status: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(sa.String(500), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
     __table_args__ = (
         sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),

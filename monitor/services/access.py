@@ -1,6 +1,7 @@
 """Who may do what, and where: roles and country scope."""
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -51,10 +52,10 @@ POLICY: dict[str | None, tuple[str, ...]] = {
 class Actor:
     """The authenticated caller, as services see it."""
 
-    id: object
+    id: uuid.UUID | None  # None: the system (the CLI, seeding)
     role: str
     countries: tuple[str, ...] = field(default_factory=tuple)
-    organization_id: object = None
+    organization_id: uuid.UUID | None = None
 
     @property
     def all_countries(self) -> bool:

@@ -103,4 +103,4 @@ def _stored_entries(batch: int) -> Iterator[tuple[Any, str, str, dict[str, Any]]
             return
         for entry in rows:
             yield entry.seq, entry.prev_hash, entry.hash, entry_fields(entry)
-        last = rows[-1].seq  # type: ignore[assignment]  # the model is not Mapped[...] yet
+        last = rows[-1].seq

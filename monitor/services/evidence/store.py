@@ -61,7 +61,7 @@ def store_pieces(attachment: Attachment, key: AESGCM, pieces: list[bytes]) -> No
     """Seal and insert `pieces` after what is stored (one statement); the caller updates
     the row's counters and commits."""
     # (the counters are ints; the model does not declare them Mapped[int] yet)
-    idx, start = cast(int, attachment.chunks), cast(int, attachment.received)
+    idx, start = attachment.chunks, attachment.received
     rows: list[dict[str, Any]] = []
     for piece in pieces:
         final = start + len(piece) == attachment.size
@@ -167,7 +167,7 @@ class SealedReader(io.RawIOBase):
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         """Move within the file."""
-        end = cast(int, self._file.received)
+        end = self._file.received
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._pos, io.SEEK_END: end}[whence]
         self._pos = max(0, base + offset)
         return self._pos

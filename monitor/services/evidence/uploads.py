@@ -130,7 +130,7 @@ def append(actor: Actor, attachment_id: uuid.UUID, offset: int, pieces: list[byt
     before, key = row.received, store.file_key(row)
     store.store_pieces(row, key, pieces)
     row.active_at = now
-    needed = min(cast(int, row.size), media.SIGNATURE_BYTES)
+    needed = min(row.size, media.SIGNATURE_BYTES)
     if before < needed <= row.received and not media.signature_matches(
             row.content_type, store.head(row, key, needed)):
         _discard(actor, row, now)
