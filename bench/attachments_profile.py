@@ -7,7 +7,6 @@ Uploads the file in 1 MB PATCHes as bench/attachments.py does, prints the MB/s, 
 functions by cumulative and by own time.
 """
 import argparse
-import base64
 import cProfile
 import hashlib
 import os
@@ -25,26 +24,8 @@ MB = 1024 * 1024
 
 def _app(url, max_bytes):
     """The app on a migrated database, a monitor's bearer token and a detention to attach to."""
-    from flask_jwt_extended import create_access_token
-    from flask_migrate import upgrade
-
-    from monitor import create_app
-    from monitor.extensions import db
-    from monitor.models import Facility, User
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "s" * 32,
-                      "JWT_SECRET_KEY": "j" * 48, "SCHEDULER_ENABLED": False,
-                      "ATTACHMENT_MAX_BYTES": max_bytes,
-                      "DATA_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode()})
-    with app.app_context():
-        upgrade()
-        user = User(email="profile@example.org", role="monitor", countries=["MX"],
-                    password_hash="x", active=True)
-        facility = Facility(id=uuid.uuid4(), name="Bench", kind="police_station", country="MX",
-                            jurisdiction="mx", timezone="America/Mexico_City", fingerprint="bench")
-        db.session.add_all([user, facility])
-        db.session.commit()
-        headers = {"Authorization": "Bearer " + create_access_token(identity=str(user.id))}
-        facility_id = str(facility.id)
+    from harness import profiling_app
+    app, headers, facility_id = profiling_app(url, ATTACHMENT_MAX_BYTES=max_bytes)
     response = app.test_client().post("/api/v1/detentions", headers=headers, json={
         "person": {"name": "Bench Person", "sex": "female"}, "facility_id": facility_id,
         "arrested_at": "2026-03-02T09:00:00Z", "arresting_authority": "police"})

@@ -215,3 +215,29 @@ def scalar(url, sql):
     import psycopg
     with psycopg.connect(url) as conn:
         return conn.execute(sql).fetchone()[0]
+
+
+def profiling_app(url, **config):
+    """An in-process app (no server) on a migrated database at `url`, for the profile scripts:
+    (app, a monitor's bearer headers, the id of an MX police station)."""
+    import uuid
+
+    from flask_jwt_extended import create_access_token
+    from flask_migrate import upgrade
+
+    from monitor import create_app
+    from monitor.extensions import db
+    from monitor.models import Facility, User
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "s" * 32,
+                      "JWT_SECRET_KEY": "j" * 48, "SCHEDULER_ENABLED": False,
+                      "DATA_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode(), **config})
+    with app.app_context():
+        upgrade()
+        user = User(email="profile@example.org", role="monitor", countries=["MX"],
+                    password_hash="x", active=True)
+        facility = Facility(id=uuid.uuid4(), name="Bench", kind="police_station", country="MX",
+                            jurisdiction="mx", timezone="America/Mexico_City", fingerprint="bench")
+        db.session.add_all([user, facility])
+        db.session.commit()
+        headers = {"Authorization": "Bearer " + create_access_token(identity=str(user.id))}
+        return app, headers, str(facility.id)

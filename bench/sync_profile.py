@@ -4,14 +4,11 @@ no server), under cProfile, on a fresh SQLite file or an empty PostgreSQL databa
 Prints each run's seconds, then the top functions by cumulative and by own time of the last.
 """
 import argparse
-import base64
 import cProfile
-import os
 import pstats
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,25 +19,8 @@ from sync import batch  # noqa: E402
 
 def _app(url):
     """The app on a migrated database, with a monitor's bearer token and one MX facility."""
-    from flask_jwt_extended import create_access_token
-    from flask_migrate import upgrade
-
-    from monitor import create_app
-    from monitor.extensions import db
-    from monitor.models import Facility, User
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "s" * 32,
-                      "JWT_SECRET_KEY": "j" * 48, "SCHEDULER_ENABLED": False,
-                      "DATA_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode()})
-    with app.app_context():
-        upgrade()
-        user = User(email="profile@example.org", role="monitor", countries=["MX"],
-                    password_hash="x", active=True)
-        facility = Facility(id=uuid.uuid4(), name="Bench", kind="police_station", country="MX",
-                            jurisdiction="mx", timezone="America/Mexico_City", fingerprint="bench")
-        db.session.add_all([user, facility])
-        db.session.commit()
-        token = create_access_token(identity=str(user.id))
-        return app, {"Authorization": "Bearer " + token}, str(facility.id)
+    from harness import profiling_app
+    return profiling_app(url)
 
 
 def main():

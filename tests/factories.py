@@ -1,5 +1,7 @@
 """Record factories that call the services with an explicit `now` (no HTTP, no sleeping)."""
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 
 from monitor.services.custody import detentions, events, facilities
 from monitor.services.flags.changes import sync_flags_many
@@ -35,3 +37,13 @@ def add(actor, detention, kind, at, now=None, **details):
 def sync_flags(detention, results, now):
     """Apply one detention's evaluation results to its flags; returns the changes made."""
     return sync_flags_many([(detention, results)], now)[0]
+
+
+@dataclass
+class Result:
+    """An evaluator result as flag changes read it (rule, status, due time, safeguard, severity)."""
+    rule: str
+    status: str
+    due_at: datetime = T0
+    safeguard: str = "judicial_review"
+    severity: str = "high"

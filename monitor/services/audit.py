@@ -16,6 +16,7 @@ from monitor.extensions import db
 from monitor.models import AuditEntry, Counter
 from monitor.pagination import parse_seq
 from monitor.services.access import Actor, require_role
+from monitor.services.idempotency import Staged
 
 # Core statements built once (their cache keys are memoised) and run on the session's
 # connection: no autoflush of the caller's pending rows, no ORM execution layer.
@@ -61,6 +62,16 @@ def record(actor: Actor | None, action: str, now: datetime, target_type: str | N
     db.session.connection().execute(_APPEND, vars(entry))
     db.session.info["audit_last"] = (db.session().get_transaction(), seq, entry.hash)
     return entry
+
+
+def commit_created(actor: Actor | None, staged: Staged, action: str, target_type: str, now: datetime,
+                   detail: dict[str, Any] | None = None) -> Staged:
+    """The end of a single-item create: the entry for what was created (not for a replay),
+    then the commit."""
+    if staged.created:
+        record(actor, action, now, target_type, staged.row.id, detail)
+    db.session.commit()
+    return staged
 
 
 def record_alone(actor: Actor | None, action: str, now: datetime, **kwargs: Any) -> None:

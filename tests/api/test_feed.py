@@ -1,8 +1,6 @@
 """The flag change feed: ordered, exactly once (also under concurrent writers), scoped, 304."""
 import base64
 import threading
-from dataclasses import dataclass
-from datetime import datetime
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -11,16 +9,7 @@ from monitor.database import write_intent
 from monitor.extensions import db
 from monitor.models import Detention, Flag
 from monitor.services.flags.feed import encode_position
-from tests.factories import T0, hours, make_detention, make_facility, sync_flags
-
-
-@dataclass
-class Result:
-    rule: str
-    status: str
-    due_at: datetime = T0
-    safeguard: str = "judicial_review"
-    severity: str = "high"
+from tests.factories import T0, Result, hours, make_detention, make_facility, sync_flags
 
 
 def raise_flags(detention, *rules, status="overdue"):

@@ -63,10 +63,8 @@ def create_detention(actor: Actor, data: dict[str, Any], now: datetime) -> idemp
     return the stored one."""
     staged = record_detention(actor, data, now)
     if staged.created:
-        audit.record(actor, "detention.create", now, "detention", staged.row.id)
         reevaluate(staged.row, now)
-    db.session.commit()
-    return staged
+    return audit.commit_created(actor, staged, "detention.create", "detention", now)
 
 
 def record_detention(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:

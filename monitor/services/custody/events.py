@@ -113,12 +113,10 @@ def add_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], now: 
     replays return the stored one."""
     staged = record_event(actor, detention_id, data, now)
     if staged.created:
-        audit.record(actor, "event.create", now, "custody_event", staged.row.id,
-                     {"detention_id": str(staged.row.detention_id), "type": staged.row.type})
         # the detention record_event locked, from the session's identity map (no query)
         mark_for_evaluation(cast(Detention, db.session.get(Detention, staged.row.detention_id)), now)
-    db.session.commit()
-    return staged
+    return audit.commit_created(actor, staged, "event.create", "custody_event", now,
+                                {"detention_id": str(staged.row.detention_id), "type": staged.row.type})
 
 
 def record_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], now: datetime

@@ -41,11 +41,7 @@ def resolve_jurisdiction(country: str, jurisdiction: str | None) -> str:
 
 def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Create a facility (audited), or return the stored one on an identical replay."""
-    staged = record_facility(actor, data, now)
-    if staged.created:
-        audit.record(actor, "facility.create", now, "facility", staged.row.id)
-    db.session.commit()
-    return staged
+    return audit.commit_created(actor, record_facility(actor, data, now), "facility.create", "facility", now)
 
 
 def record_facility(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:

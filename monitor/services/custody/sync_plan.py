@@ -16,7 +16,6 @@ from typing import Any, cast
 from marshmallow import Schema, ValidationError
 from sqlalchemy import select
 
-from monitor.domain import plausibility
 from monitor.domain.custody import STATE_EVENTS, derive_state
 from monitor.domain.evaluator import Event
 from monitor.exceptions import Conflict, Invalid, flatten_messages
@@ -26,7 +25,7 @@ from monitor.services import idempotency, runtime
 from monitor.services.access import Actor, in_scope
 from monitor.services.custody.detentions import LEAN, _validate, age_at, arrest_event_id
 from monitor.services.custody.events import FACILITY_REFS, _check_against_record, _split_details, refresh_detention
-from monitor.services.custody.facilities import visible_facility
+from monitor.services.custody.visits import checked_facility
 from monitor.services.evaluation.cases import domain_events
 from schemas.detentions import DetentionInSchema
 from schemas.events import EventInSchema
@@ -238,12 +237,7 @@ class Plan:
         existing = self.visits.get(row_id)
         if _replayed(existing, fingerprint, existing is not None and in_scope(actor, existing.country), "visit"):
             return False
-        facility = visible_facility(actor, data["facility_id"])
-        if facility is None:
-            raise Invalid({"facility_id": ["Unknown facility."]})
-        implausible = plausibility.visit_errors(data["started_at"], data.get("ended_at"), now)
-        if implausible:
-            raise Invalid(implausible)
+        facility = checked_facility(actor, data, now)
         unknown = [str(d) for d in data["detention_ids"] if self.detention(d) is None]
         if unknown:
             raise Invalid({"detention_ids": [f"Unknown detention: {', '.join(unknown)}."]})

@@ -9,20 +9,27 @@ from typing import Any
 from monitor.domain import plausibility
 from monitor.exceptions import Invalid, NotFound
 from monitor.extensions import db
-from monitor.models import Detention, Visit
+from monitor.models import Detention, Facility, Visit
 from monitor.pagination import paginate
 from monitor.services import audit, idempotency, runtime
 from monitor.services.access import CUSTODY_WRITERS, Actor, in_scope, require_role, scoped, visible_to
 from monitor.services.custody.facilities import visible_facility
 
 
+def checked_facility(actor: Actor, data: dict[str, Any], now: datetime) -> Facility:
+    """The visited facility, in the actor's scope, and times that can be true; else Invalid."""
+    facility = visible_facility(actor, data["facility_id"])
+    if facility is None:
+        raise Invalid({"facility_id": ["Unknown facility."]})
+    implausible = plausibility.visit_errors(data["started_at"], data.get("ended_at"), now)
+    if implausible:
+        raise Invalid(implausible)
+    return facility
+
+
 def create_visit(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Record a visit (audited); an identical replay returns the stored one."""
-    staged = record_visit(actor, data, now)
-    if staged.created:
-        audit.record(actor, "visit.create", now, "visit", staged.row.id)
-    db.session.commit()
-    return staged
+    return audit.commit_created(actor, record_visit(actor, data, now), "visit.create", "visit", now)
 
 
 def record_visit(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
@@ -35,12 +42,7 @@ def record_visit(actor: Actor, data: dict[str, Any], now: datetime) -> idempoten
     existing = idempotency.find_replay(Visit, row_id, fingerprint, visible)
     if existing is not None:
         return idempotency.Staged(existing, False)
-    facility = visible_facility(actor, data["facility_id"])
-    if facility is None:
-        raise Invalid({"facility_id": ["Unknown facility."]})
-    implausible = plausibility.visit_errors(data["started_at"], data.get("ended_at"), now)
-    if implausible:
-        raise Invalid(implausible)
+    facility = checked_facility(actor, data, now)
     seen = [db.session.get(Detention, d) for d in data["detention_ids"]]
     unknown = [str(d) for d, row in zip(data["detention_ids"], seen, strict=False)
                if row is None or not in_scope(actor, row.country)]

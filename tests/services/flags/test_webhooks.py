@@ -1,8 +1,6 @@
 """Webhooks: signed deliveries to a real local HTTP receiver, retries with back-off, replay."""
 import json
 import threading
-from dataclasses import dataclass
-from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -13,18 +11,11 @@ from monitor.extensions import db
 from monitor.models import Organization, WebhookDelivery
 from monitor.services.flags import webhooks
 from monitor.services.flags.feed import decode_position
-from tests.factories import T0, hours, make_detention, make_facility, sync_flags
+from tests.factories import T0, Result, hours, make_detention, make_facility, sync_flags
 
 SECRET = "a-very-secret-webhook-key"
 
 
-@dataclass
-class Result:
-    rule: str
-    status: str
-    due_at: datetime = T0
-    safeguard: str = "judicial_review"
-    severity: str = "high"
 
 
 class Receiver:
