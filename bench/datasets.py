@@ -110,6 +110,7 @@ def dataset(backend, n, due, work, fresh=False):
             import sqlite3
             with sqlite3.connect(partial) as conn:  # one self-contained file (no WAL beside it)
                 conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.close()  # `with` only commits: left open across the rename, it hid later writes
             partial.rename(source)
             stamp.write_text(now)
         path = source
