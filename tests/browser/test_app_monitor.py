@@ -261,3 +261,31 @@ def test_a_sync_ending_after_the_user_moved_on_does_not_redraw_the_form_being_ty
     page.evaluate("location.hash = '#/outbox'")
     page.get_by_role("heading", name="Outbox").wait_for()
     assert page.evaluate("window.formsDrawn") == 0  # the form the user typed into was never replaced
+
+
+def test_an_estimate_starts_at_the_arrival_when_the_rule_says_so(page, context, live_app, new_account):
+    """PACE's relevant time on the device: arrested 5 h ago, booked in at a GB station 3 h ago,
+    the 24 h limit runs from the arrival, as the server's evaluation says after sync."""
+    account = new_account("monitor", ("GB",))
+    token = live_app.token(account.email)
+    name = f"Station {uuid.uuid4().hex[:5]}"
+    status, body = live_app.api("POST", "/facilities", token, json={
+        "name": name, "kind": "police_station", "country": "GB", "timezone": "Europe/London"})
+    assert status == 201, body
+    steps.sign_in(page, live_app.url, account)
+    steps.wait_synced(page)
+    context.set_offline(True)
+    detention_id = steps.new_detention(page, "Relevant Time", _local(5, "Europe/London"),
+                                       facility=f"{name} (GB)")
+    steps.new_event(page, detention_id, "arrival", _local(3, "Europe/London"), {"Facility": f"{name} (GB)"})
+    rule = page.locator(".safeguard.estimate[data-rule='gb.custody_24h']")
+    rule.wait_for()
+    shown = datetime.fromisoformat(rule.get_attribute("data-due").replace("Z", "+00:00"))
+    context.set_offline(False)
+    steps.sync_now(page)
+    steps.wait_synced(page)
+    server = {s["rule"]: s["due_at"] for s in _events_of(live_app, token, detention_id)["safeguards"]}
+    arrival = next(e["occurred_at"] for e in _events_of(live_app, token, detention_id)["events"]
+                   if e["type"] == "arrival")
+    assert shown == datetime.fromisoformat(server["gb.custody_24h"].replace("Z", "+00:00"))
+    assert shown == datetime.fromisoformat(arrival.replace("Z", "+00:00")) + timedelta(hours=24)

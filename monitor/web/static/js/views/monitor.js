@@ -16,10 +16,12 @@ async function context() {
   return { facilities: facs, rules: rules || [], byId: new Map(facs.map((f) => [f.id, f])), outbox };
 }
 
-/** Safeguards to show: the server's, else estimates from the cached rules. */
-export function safeguardsOf(det, facility, rules) {
+/** Safeguards to show: the server's, else estimates from the cached rules (with the record's
+ * events, stored and waiting in the outbox: an arrival moves a clock's start). */
+export function safeguardsOf(det, facility, ctx) {
   if (det.safeguards && !det.local) return det.safeguards;
-  return estimate(det, facility, rules);
+  const waiting = ctx.outbox.filter((i) => i.kind === "event" && i.body.detention_id === det.id).map((i) => i.body);
+  return estimate(det, facility, ctx.rules, [...(det.events || []), ...waiting], ctx.byId);
 }
 
 /** The list of detentions in my countries (cached, with local ones not yet synced). */
@@ -29,7 +31,7 @@ export async function listScreen() {
   const dets = (await detentions()).filter((d) => d.status === "in_custody" || d.local);
   const rows = dets.map((d) => {
     const facility = d.facility || ctx.byId.get(d.facility_id);
-    const guards = safeguardsOf(d, facility, ctx.rules);
+    const guards = safeguardsOf(d, facility, ctx);
     return { d, facility, due: nextDue(guards), estimated: guards.some((g) => g.estimate) };
   }).sort((a, b) => (a.due || "~").localeCompare(b.due || "~"));
   const list = h("ul", { class: "cards", "aria-label": t("list.title") }, rows.map(({ d, facility, due, estimated }) => {
@@ -82,7 +84,7 @@ export async function recordScreen(id, redraw) {
   }
   const facility = det.facility || ctx.byId.get(det.facility_id);
   const zone = facility?.timezone || "UTC";
-  const guards = safeguardsOf(det, facility, ctx.rules);
+  const guards = safeguardsOf(det, facility, ctx);
   const lastSync = await cacheGet("lastSync");
   const waiting = ctx.outbox.filter((i) => i.id === id || i.body.detention_id === id);
   const events = timeline(det, waiting);
