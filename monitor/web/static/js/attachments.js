@@ -216,7 +216,7 @@ export async function attachmentPanel(det, redrawScreen) {
     h("input", { id: ids.camera, name: "camera", type: "file", accept: "image/*", capture: "environment" }),
     h("label", { for: ids.text }, t("files.description")),
     h("textarea", { id: ids.text, name: "description", maxlength: 5000 }),
-    h("p", {}, h("input", { id: ids.keep, name: "keep", type: "checkbox" }), " ",
+    h("p", { class: "check-row" }, h("input", { id: ids.keep, name: "keep", type: "checkbox" }), " ",
       h("label", { for: ids.keep }, t("files.keep_original"))),
     h("button", { type: "submit", class: "button primary" }, t("files.attach")));
   form.addEventListener("submit", async (event) => {
