@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from tests.browser import app_steps as steps
 from tests.browser.live_server import wait_for
@@ -65,7 +66,7 @@ def test_released_detention_is_listed_opens_and_takes_an_after_custody_event(pag
                   "case_closed", "evidence_ruling", "charge_filed"):
         assert type_ in offered
     assert page.get_by_label("Event type").input_value() == "complaint_filed"  # the likely one first
-    when = (datetime.now(UTC) - timedelta(hours=1)).astimezone(__import__("zoneinfo").ZoneInfo(ZONE))
+    when = (datetime.now(UTC) - timedelta(hours=1)).astimezone(ZoneInfo(ZONE))
     steps.new_event(page, released, "complaint_filed", when.strftime("%Y-%m-%dT%H:%M"),
                     {"Filed by": "family", "Filed with": "prosecutor"})
     steps.sync_now(page)

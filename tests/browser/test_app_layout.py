@@ -18,8 +18,8 @@ SMALL_TARGETS = """() => {
   const shown = (el) => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
     return r.width > 1 && r.height > 1 && s.visibility !== 'hidden' && s.display !== 'none'
       && r.right > 0 && r.left < document.documentElement.clientWidth; };
-  const name = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${el.name ? '[name=' + el.name + ']' : ''}`
-    + ` "${(el.textContent || el.value || '').trim().slice(0, 30)}"`;
+  const name = (el) => `${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}`
+    + `${el.name ? '[name=' + el.name + ']' : ''} "${(el.textContent || el.value || '').trim().slice(0, 30)}"`;
   const out = [];
   for (const el of document.querySelectorAll('a[href], button, select, input:not([type=hidden]), textarea, summary')) {
     if (!shown(el)) continue;
@@ -27,7 +27,8 @@ SMALL_TARGETS = """() => {
     if (el.type === 'checkbox' || el.type === 'radio') {
       const label = el.closest('label') || (el.id && document.querySelector(`label[for="${el.id}"]`));
       if (!label) { out.push(`${name(el)}: no label`); continue; }
-      if (label.getBoundingClientRect().height < 44) out.push(`${name(el)}: label ${Math.round(label.getBoundingClientRect().height)} px high`);
+      const high = label.getBoundingClientRect().height;
+      if (high < 44) out.push(`${name(el)}: label ${Math.round(high)} px high`);
       continue;
     }
     if (box.width < 44 || box.height < 44) out.push(`${name(el)}: ${Math.round(box.width)}x${Math.round(box.height)}`);
@@ -38,6 +39,14 @@ SIDEWAYS = "(() => { const e = document.scrollingElement; return e.scrollWidth -
 
 def _iso(hours_ago: float) -> str:
     return (datetime.now(UTC) - timedelta(hours=hours_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check(page, screen: str, problems: dict[str, list[str]]) -> None:
+    """Note what is wrong with the screen as it is now under `screen`."""
+    wide = page.evaluate(SIDEWAYS)
+    found = ([f"scrolls sideways by {wide} px"] if wide > 0 else []) + page.evaluate(SMALL_TARGETS)
+    if found:
+        problems[screen] = found
 
 
 def test_no_screen_scrolls_sideways_at_320_px_and_every_target_is_44_px(context_in, live_app, new_account):
@@ -66,7 +75,7 @@ def test_no_screen_scrolls_sideways_at_320_px_and_every_target_is_44_px(context_
     # and on a tablet, where labels that wrap (and so grow) at 320 px fit on one line.
     for lang, viewport in (("en-US", NARROW), ("ar-EG", NARROW), ("en-US", PHONE), ("en-US", TABLET)):
         page = context_in(lang, viewport=viewport).new_page()
-        lang = f"{lang} {viewport['width']}px"
+        where = f"{lang} {viewport['width']}px"
         steps.open_app(page, live_app.url)
         page.fill("input[name=email]", account.email)
         page.fill("input[name=password]", account.password)
@@ -75,31 +84,25 @@ def test_no_screen_scrolls_sideways_at_320_px_and_every_target_is_44_px(context_
         page.click("main form button[type=submit]")
         steps.until(page, f"!!document.querySelector('a[href=\"#/d/{det['id']}\"]') && "
                           f"!!document.querySelector('a[href=\"#/d/{gone['id']}\"]')", "the list, both sections")
-
-        def check(screen: str) -> None:
-            wide = page.evaluate(SIDEWAYS)
-            found = ([f"scrolls sideways by {wide} px"] if wide > 0 else []) + page.evaluate(SMALL_TARGETS)
-            if found:
-                problems[f"{lang} {screen}"] = found
-
-        check("list")
+        _check(page, f"{where} list", problems)
         page.locator("a.skip").focus()
         size = page.locator("a.skip").bounding_box()
         if size["width"] < 44 or size["height"] < 44 or size["x"] < 0:
-            problems[f"{lang} skip link"] = [f"{size}"]
+            problems[f"{where} skip link"] = [f"{size}"]
         page.locator("main h1").focus()
-        for route, what in ((f"#/d/{det['id']}", "record"), (f"#/d/{det['id']}/event", "new event"),
-                            ("#/outbox", "outbox"), ("#/settings", "settings"), ("#/new/detention", "new detention"),
-                            ("#/new/facility", "new facility"), ("#/new/visit", "new visit"), ("#/logout", "logout"),
-                            (f"#/d/{gone['id']}", "released record"), (f"#/d/{gone['id']}/event", "released new event")):
+        screens = ((f"#/d/{det['id']}", "record"), (f"#/d/{det['id']}/event", "new event"),
+                   ("#/outbox", "outbox"), ("#/settings", "settings"), ("#/new/detention", "new detention"),
+                   ("#/new/facility", "new facility"), ("#/new/visit", "new visit"), ("#/logout", "logout"),
+                   (f"#/d/{gone['id']}", "released record"), (f"#/d/{gone['id']}/event", "released new event"))
+        for route, what in screens:
             page.evaluate(f"location.hash = {route!r}")
             steps.wait_drawn(page, route)
             if what in ("record", "released record"):
                 steps.until(page, "document.querySelectorAll('.safeguard').length > 0", "the safeguards")
-            check(what)
+            _check(page, f"{where} {what}", problems)
             if what == "new event":
                 for type_ in ("interrogation", "medical_exam", "ill_treatment_alleged", "complaint_filed"):
                     page.select_option("#event-type", type_)
-                    check(f"new event: {type_}")
+                    _check(page, f"{where} new event: {type_}", problems)
         page.close()
     assert problems == {}, "\n".join(f"[{k}] {'; '.join(v)}" for k, v in problems.items())
