@@ -59,3 +59,9 @@ def test_record_forms_match_their_schemas():
     del detention["person"]
     detention.update({f"person.{k}": v for k, v in _spec(PersonInSchema).items()})
     assert _catalogue(CATALOGUE["forms"]["detention"]) == detention
+
+
+def test_after_release_types_are_the_servers():
+    """The new-event form of a released detention offers what the server accepts after release."""
+    from monitor.domain.vocabulary import AFTER_RELEASE_EVENT_TYPES
+    assert CATALOGUE["after_release"] == list(AFTER_RELEASE_EVENT_TYPES)

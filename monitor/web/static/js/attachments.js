@@ -60,6 +60,28 @@ async function contentOf(id) {
   return new Uint8Array(plain);
 }
 
+/** How many files wait on this device (readable while locked: rows are counted, not opened). */
+export async function fileCount() {
+  return files("readonly", (s) => request(s.count()));
+}
+
+function base64(bytes) {
+  let text = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) text += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(text);
+}
+
+/** Every waiting file with its content in base64, for the export of unsynced records (the
+ * monitor's last resort before a logout or a wipe; at rest the files stay sealed). */
+export async function exportFiles() {
+  const out = [];
+  for (const meta of await pendingFiles()) {
+    const { seq, offset, ...described } = meta;
+    out.push({ ...described, data_base64: base64(await contentOf(meta.id)) });
+  }
+  return out;
+}
+
 /** Forget waiting files (logout, wipe). */
 export async function clearFiles() {
   await files("readwrite", (s) => request(s.clear()));
@@ -194,7 +216,7 @@ export async function attachmentPanel(det, redrawScreen) {
     h("input", { id: ids.camera, name: "camera", type: "file", accept: "image/*", capture: "environment" }),
     h("label", { for: ids.text }, t("files.description")),
     h("textarea", { id: ids.text, name: "description", maxlength: 5000 }),
-    h("p", {}, h("input", { id: ids.keep, name: "keep", type: "checkbox" }), " ",
+    h("p", { class: "check-row" }, h("input", { id: ids.keep, name: "keep", type: "checkbox" }), " ",
       h("label", { for: ids.keep }, t("files.keep_original"))),
     h("button", { type: "submit", class: "button primary" }, t("files.attach")));
   form.addEventListener("submit", async (event) => {

@@ -73,7 +73,7 @@ export function estimate(detention, facility, ruleSets, events = [], facilities 
       const due = clockStart(rule, set.country, start, events, facilities) + hours * HOUR;
       out.push({ rule: rule.id, safeguard: rule.safeguard, status: due < now ? "overdue" : "pending",
         due_at: new Date(due).toISOString(), citation: rule.citation,
-        confidence: rule.confidence, estimate: true });
+        confidence: rule.confidence, basis: rule.basis, estimate: true });
     }
   }
   return out.sort((a, b) => a.due_at.localeCompare(b.due_at));

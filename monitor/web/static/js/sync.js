@@ -173,10 +173,11 @@ async function pages(path, limit = 500, maxPages = 20) {
   return items;
 }
 
-/** The server's facilities, detentions (with safeguards) and rules, for offline use. */
+/** The server's facilities, detentions (with safeguards) and rules, for offline use. Every
+ * status: after the release a monitor still records the complaint, investigation and trial. */
 export async function refreshCache() {
   const [facilities, detentions, rules] = await Promise.all([
-    pages("/facilities"), pages("/detentions?status=in_custody"), call("GET", "/rules")]);
+    pages("/facilities"), pages("/detentions"), call("GET", "/rules")]);
   for (const facility of facilities) await cachePut(`fac:${facility.id}`, facility);
   const pendingIds = new Set((await outboxAll()).map((i) => i.body.detention_id || i.body.id));
   for (const det of detentions) {

@@ -24,36 +24,52 @@ export function safeguardsOf(det, facility, ctx) {
   return estimate(det, facility, ctx.rules, [...(det.events || []), ...waiting], ctx.byId);
 }
 
-/** The list of detentions in my countries (cached, with local ones not yet synced). */
+/** The list of detentions in my countries (cached, with local ones not yet synced): those in
+ * custody first, then the released (and other ended) ones, whose record stays open for the
+ * complaint, the investigation and the trial. */
 export async function listScreen() {
   const ctx = await context();
   const unsynced = new Set(ctx.outbox.map((i) => i.body.detention_id || i.body.id));
-  const dets = (await detentions()).filter((d) => d.status === "in_custody" || d.local);
-  const rows = dets.map((d) => {
+  const rows = (await detentions()).map((d) => {
     const facility = d.facility || ctx.byId.get(d.facility_id);
     const guards = safeguardsOf(d, facility, ctx);
     return { d, facility, due: nextDue(guards), estimated: guards.some((g) => g.estimate) };
   }).sort((a, b) => (a.due || "~").localeCompare(b.due || "~"));
-  const list = h("ul", { class: "cards", "aria-label": t("list.title") }, rows.map(({ d, facility, due, estimated }) => {
+  const held = (r) => r.d.local || (r.d.status || "in_custody") === "in_custody";
+  const card = ({ d, facility, due, estimated }) => {
     const flags = (d.flags || []).filter((f) => f.status === "open").length;
-    return h("li", { class: "card", "data-id": d.id },
+    return h("li", { class: "card", "data-id": d.id, "data-status": d.status || "in_custody" },
       h("a", { href: `#/d/${d.id}`, class: "card-link" }, d.person?.name || t("list.unnamed")),
       h("p", {}, facility?.name || "", " · ", timeEl(d.arrested_at, facility?.timezone)),
       h("p", {}, badge(d.status || "in_custody"), " ",
         flags ? h("span", { class: "badge s-overdue" }, t("list.flags", { n: flags })) : null, " ",
         unsynced.has(d.id) ? h("span", { class: "badge s-pending" }, t("list.unsynced")) : null),
       due ? h("p", {}, t("list.next_due"), " ", countdownEl(due), estimated ? ` (${t("sg.estimate")})` : "") : null);
-  }));
+  };
+  const inCustody = rows.filter(held);
+  const after = rows.filter((r) => !held(r));
   screen(t("list.title"),
     h("p", { class: "actions" }, linkButton("#/new/detention", t("nav.new_detention"), "button primary"),
       linkButton("#/new/facility", t("nav.new_facility")), linkButton("#/new/visit", t("nav.new_visit"))),
-    rows.length ? list : h("p", {}, t("list.empty")));
+    inCustody.length ? h("ul", { class: "cards", "aria-label": t("list.title") }, inCustody.map(card))
+      : h("p", {}, t("list.empty")),
+    after.length ? h("section", { class: "after-custody", "aria-labelledby": "after-h" },
+      h("h2", { id: "after-h" }, t("list.after_custody")),
+      h("ul", { class: "cards", "aria-label": t("list.after_custody") }, after.map(card))) : null);
+}
+
+/** What a rule's figure rests on, in words: the law, a monitoring body's standard, or only this
+ * tool's alert threshold (never to be read as law). */
+export function basisEl(basis) {
+  if (!["law", "standard", "threshold"].includes(basis)) return null;
+  return h("span", { class: `badge basis b-${basis}` }, t(`sg.basis.${basis}`));
 }
 
 function safeguardItem(s, zone) {
   return h("li", { class: `safeguard${s.estimate ? " estimate" : ""}`, "data-rule": s.rule, "data-due": s.due_at || "",
-    "data-status": s.status },
-  h("h3", {}, t(`safeguard.${s.safeguard}`), " ", badge(s.status), s.estimate ? h("span", { class: "badge s-estimate" }, t("sg.estimate")) : null),
+    "data-status": s.status, "data-basis": s.basis || "" },
+  h("h3", {}, t(`safeguard.${s.safeguard}`), " ", badge(s.status), " ", basisEl(s.basis),
+    s.estimate ? h("span", { class: "badge s-estimate" }, t("sg.estimate")) : null),
   s.due_at ? h("p", {}, t("sg.due"), " ", timeEl(s.due_at, zone), " · ",
     ["pending", "overdue"].includes(s.status) ? countdownEl(s.due_at) : "") : null,
   s.met_at ? h("p", {}, t("sg.met_at"), " ", timeEl(s.met_at, zone)) : null,
@@ -163,8 +179,16 @@ export async function newEventScreen(detentionId) {
   const det = await cacheGet(`det:${detentionId}`);
   const zone = (det?.facility || ctx.byId.get(det?.facility_id))?.timezone || "UTC";
   const holder = h("div", {});
-  const typeSelect = h("select", { id: "event-type", name: "type" },
-    Object.keys(cat.events).map((type) => h("option", { value: type }, t(`event.${type}`))));
+  const option = (type) => h("option", { value: type }, t(`event.${type}`));
+  // After the release the server takes the accountability events (and an allegation or a
+  // hearing); custody events only if they happened before the release: offered after them.
+  const ended = det && !det.local && det.status && det.status !== "in_custody";
+  const afterTypes = cat.after_release.filter((type) => type in cat.events);
+  const typeSelect = h("select", { id: "event-type", name: "type" }, ended
+    ? [h("optgroup", { label: t("event.group.after_custody") }, afterTypes.map(option)),
+      h("optgroup", { label: t("event.group.before_release") },
+        Object.keys(cat.events).filter((type) => !afterTypes.includes(type)).map(option))]
+    : Object.keys(cat.events).map(option));
   const render = () => {
     const type = typeSelect.value;
     holder.replaceChildren(buildForm({ fields: eventFields(type), ...ctx, zone: () => zone,

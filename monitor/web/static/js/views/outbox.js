@@ -6,7 +6,7 @@ import { buildForm, eventFields, loadCatalogue } from "../forms.js";
 import { formatTime, t } from "../i18n.js";
 import { correct, facilities, keepAsNew } from "../records.js";
 import { cacheGet, outboxAll } from "../store.js";
-import { fileRows } from "../attachments.js";
+import { exportFiles, fileRows } from "../attachments.js";
 import { state, syncNow } from "../sync.js";
 import { badge, notice, screen } from "../ui.js";
 
@@ -18,11 +18,13 @@ function describe(item) {
   return `${t("kind.visit")}: ${b.started_at}`;
 }
 
-/** Write every unsynced item to a JSON file the user keeps (a last resort). */
+/** Write every unsynced item, and every evidence file not yet uploaded (base64, with its kind,
+ * content type, detention and description), to a JSON file the user keeps (a last resort). */
 export async function exportUnsynced() {
   const items = await outboxAll();
+  const files = await exportFiles();
   const blob = new Blob([JSON.stringify({ exported_at: new Date().toISOString(),
-    items: items.map(({ kind, body, state: s, errors }) => ({ kind, body, state: s, errors })) }, null, 2)],
+    items: items.map(({ kind, body, state: s, errors }) => ({ kind, body, state: s, errors })), files }, null, 2)],
   { type: "application/json" });
   const url = URL.createObjectURL(blob);
   const link = h("a", { href: url, download: `unsynced-${new Date().toISOString().slice(0, 19).replace(/:/g, "")}.json` });
@@ -30,7 +32,7 @@ export async function exportUnsynced() {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60000);
-  return items.length;
+  return items.length + files.length;
 }
 
 /** The outbox screen. */

@@ -1,6 +1,7 @@
 // Signing in, the device passphrase, unlocking, settings, logout and wiping the device.
 
 import { login, logout } from "../api.js";
+import { fileCount } from "../attachments.js";
 import { h, uid } from "../dom.js";
 import { LANGUAGES, language, t } from "../i18n.js";
 import { destroy, hasVault, outboxCount, unlock } from "../store.js";
@@ -117,9 +118,17 @@ async function endLocal() {
   await destroy();
 }
 
-/** Logout: say how many items are unsynced; offer sync, export or discard. */
+/** What would be lost: outbox items and evidence files not yet uploaded, said apart. */
+async function unsent() {
+  const [items, files] = await Promise.all([outboxCount(), fileCount().catch(() => 0)]);
+  return { items, files, any: items + files,
+    lines: [items ? h("p", { class: "notice error" }, t("logout.unsynced", { n: items })) : null,
+      files ? h("p", { class: "notice error" }, t("logout.files", { n: files })) : null] };
+}
+
+/** Logout: say how many items and files are unsynced; offer sync, export or discard. */
 export async function logoutScreen(after) {
-  const waiting = await outboxCount();
+  const { any: waiting, lines } = await unsent();
   const out = async () => {
     await logout();
     await endLocal();
@@ -131,7 +140,7 @@ export async function logoutScreen(after) {
         h("a", { href: "#/", class: "button" }, t("form.cancel"))));
     return;
   }
-  screen(t("logout.title"), h("p", { class: "notice error" }, t("logout.unsynced", { n: waiting })),
+  screen(t("logout.title"), ...lines,
     h("p", { class: "actions" },
       h("button", { type: "button", class: "button primary", onclick: async () => { await syncNow(); logoutScreen(after); } }, t("sync.now")),
       h("button", { type: "button", class: "button", onclick: exportUnsynced }, t("outbox.export")),
@@ -153,8 +162,8 @@ export async function wipeDevice() {
 
 /** The wipe screen (reachable while locked: a forgotten passphrase leaves only this). */
 export async function wipeScreen() {
-  const waiting = await outboxCount().catch(() => 0);
-  screen(t("wipe.title"), h("p", {}, t("wipe.warning")), waiting ? h("p", { class: "notice error" }, t("logout.unsynced", { n: waiting })) : null,
+  const { lines } = await unsent().catch(() => ({ lines: [] }));
+  screen(t("wipe.title"), h("p", {}, t("wipe.warning")), ...lines,
     h("p", { class: "actions" },
       h("button", { type: "button", class: "button danger", onclick: async () => {
         await wipeDevice();
