@@ -55,7 +55,7 @@ def init_app(app):
     """Attach the session to `app`, set the engine up, and give every request its unit of work."""
     db.init_app(app)
     with app.app_context():
-        configure_engine(db.engine)
+        configure_engine(db.engine, app.config.get("SQLITE_PAGE_SIZE"))
     app.before_request(_begin_request)
     app.teardown_request(_end_request)
 
@@ -131,8 +131,9 @@ def make_private(database):
             os.chmod(path, 0o600)
 
 
-def configure_engine(engine):
-    """Apply per-dialect settings; on SQLite: WAL, foreign keys, busy timeout, explicit BEGIN."""
+def configure_engine(engine, page_size=None):
+    """Apply per-dialect settings; on SQLite: WAL, foreign keys, busy timeout, explicit BEGIN,
+    and `page_size` for a database that is still empty (SQLite ignores it afterwards)."""
     if engine.dialect.name != "sqlite":
         return
     make_private(engine.url.database)
@@ -142,6 +143,8 @@ def configure_engine(engine):
         # Let SQLAlchemy, not the driver, decide when transactions begin.
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
+        if page_size:  # before WAL: in WAL mode the size is fixed once the file has a page
+            cursor.execute(f"PRAGMA page_size={int(page_size)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
