@@ -56,6 +56,17 @@ def find_replay(model: Any, row_id: Any, fingerprint: str, visible: Callable[[An
     return existing
 
 
+def identified(model: Any, data: dict[str, Any], visible: Callable[[Any], bool] = _everyone
+               ) -> tuple[dict[str, Any], str, Any]:
+    """The first step of every client-id record: (`data` with its id, chosen by the client or
+    made here, its content fingerprint, the stored row when this is an identical replay of
+    one the caller may see, else None; Conflict if that row differs)."""
+    from monitor.services import runtime  # the cipher keys the fingerprint
+    data = dict(data, id=data.get("id") or uuid.uuid4())
+    fingerprint = runtime.cipher().fingerprint(canonical(data))
+    return data, fingerprint, find_replay(model, data["id"], fingerprint, visible)
+
+
 def stage_once(model: Any, row_id: Any, fingerprint: str, rows: Iterable[Any],
                visible: Callable[[Any], bool] = _everyone) -> Staged:
     """Add `rows` (the record and what belongs to it) in a savepoint and flush, once: a

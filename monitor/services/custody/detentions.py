@@ -70,11 +70,9 @@ def create_detention(actor: Actor, data: dict[str, Any], now: datetime) -> idemp
 def record_detention(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Stage a detention, its person and arrest event (no audit, no evaluation, no commit)."""
     require_role(actor, *CUSTODY_WRITERS)
-    row_id = data.get("id") or uuid.uuid4()
-    data = dict(data, id=row_id)
-    fingerprint = runtime.cipher().fingerprint(idempotency.canonical(data))
     visible = visible_to(actor)
-    existing = idempotency.find_replay(Detention, row_id, fingerprint, visible)
+    data, fingerprint, existing = idempotency.identified(Detention, data, visible)
+    row_id = data["id"]
     if existing is not None:
         return idempotency.Staged(existing, False)
     facility = _validate(actor, data, now)

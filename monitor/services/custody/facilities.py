@@ -50,11 +50,9 @@ def record_facility(actor: Actor, data: dict[str, Any], now: datetime) -> idempo
     if not in_scope(actor, data["country"]):
         raise Invalid({"country": ["Outside your countries."]})
     data = dict(data, jurisdiction=resolve_jurisdiction(data["country"], data.get("jurisdiction")))
-    row_id = data.get("id") or uuid.uuid4()
-    data["id"] = row_id
-    fingerprint = runtime.cipher().fingerprint(idempotency.canonical(data))
     visible = visible_to(actor)
-    existing = idempotency.find_replay(Facility, row_id, fingerprint, visible)
+    data, fingerprint, existing = idempotency.identified(Facility, data, visible)
+    row_id = data["id"]
     if existing is not None:
         return idempotency.Staged(existing, False)
     row = Facility(

@@ -35,11 +35,10 @@ def create_visit(actor: Actor, data: dict[str, Any], now: datetime) -> idempoten
 def record_visit(actor: Actor, data: dict[str, Any], now: datetime) -> idempotency.Staged:
     """Stage a visit (no audit, no commit)."""
     require_role(actor, *CUSTODY_WRITERS)
-    row_id = data.get("id") or uuid.uuid4()
-    data = dict(data, id=row_id, detention_ids=sorted(set(data.get("detention_ids") or []), key=str))
-    fingerprint = runtime.cipher().fingerprint(idempotency.canonical(data))
     visible = visible_to(actor)
-    existing = idempotency.find_replay(Visit, row_id, fingerprint, visible)
+    data, fingerprint, existing = idempotency.identified(
+        Visit, dict(data, detention_ids=sorted(set(data.get("detention_ids") or []), key=str)), visible)
+    row_id = data["id"]
     if existing is not None:
         return idempotency.Staged(existing, False)
     facility = checked_facility(actor, data, now)
