@@ -1,4 +1,7 @@
-"""Domain exceptions raised by services; monitor.errors maps them to RFC 9457."""
+"""Domain exceptions raised by services; monitor.api.errors maps them to RFC 9457."""
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class AppError(Exception):
@@ -31,6 +34,13 @@ class NotFound(AppError):
     """Unknown id, or an id outside the caller's scope."""
 
     status, slug, title = 404, "not-found", "Not found"
+
+
+def found(row: T | None, what: str) -> T:
+    """`row`, or NotFound naming `what` ("No such user.") when there is none."""
+    if row is None:
+        raise NotFound(f"No such {what}.")
+    return row
 
 
 class Conflict(AppError):

@@ -1,6 +1,8 @@
 """Plain helpers shared by the suite (fixtures stay in conftest.py): one fixed clock, hours,
 timestamps, the test data key, the built-in rules and small domain cases."""
 import base64
+import threading
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
 
 from monitor import BUILTIN_RULES
@@ -64,3 +66,13 @@ severity = "high"
 citation = "{citation}"
 confidence = "H"
 '''
+
+
+def run_together(target: Callable[..., object], args: Iterable[tuple[object, ...]]) -> None:
+    """Run `target` once per argument tuple, each in its own thread, all at once; wait for all.
+    (A thread's exception is the target's to record: the tests collect them in a list.)"""
+    threads = [threading.Thread(target=target, args=a) for a in args]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()

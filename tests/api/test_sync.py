@@ -1,5 +1,4 @@
 """Field sync: items apply alone, replays change nothing, order does not matter."""
-import threading
 import uuid
 
 from sqlalchemy import func, select
@@ -7,7 +6,7 @@ from sqlalchemy import func, select
 from monitor.extensions import db
 from monitor.models import AuditEntry, CustodyEvent, Detention, Visit
 from monitor.services import runtime
-from tests.helpers import hours_ago, iso
+from tests.helpers import hours_ago, iso, run_together
 
 
 def new_id():
@@ -154,11 +153,7 @@ def test_concurrent_replays_create_each_record_once(app, auth, facility):
         except Exception as exc:
             errors.append(exc)
 
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(send, [()] * 4)
     assert errors == [] and {code for code, _ in outcomes} == {200}
     created = sum(s.count("created") for _, s in outcomes)
     assert created == 5 + 20 + 1

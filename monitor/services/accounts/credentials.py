@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from monitor.exceptions import Invalid, NotFound
+from monitor.exceptions import Invalid, NotFound, found
 from monitor.extensions import db
 from monitor.models import User
 from monitor.services import audit
@@ -36,9 +36,7 @@ def change_own_password(actor: Actor, current_password: str, new_password: str, 
 def reset_password(actor: Actor, user_id: uuid.UUID, new_password: str, now: datetime) -> None:
     """Set another user's password (admin); every token of that user is revoked."""
     require_role(actor, "admin")
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
+    user = found(db.session.get(User, user_id), "user")
     _set_password(user, new_password, now)
     audit.record(actor, "user.password_reset", now, "user", user.id)
     db.session.commit()

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from monitor.exceptions import Conflict, Invalid, NotFound
+from monitor.exceptions import Conflict, Invalid, found
 from monitor.extensions import db
 from monitor.models import Organization, User
 from monitor.pagination import paginate
@@ -102,10 +102,7 @@ def get_user(actor: Actor, user_id: uuid.UUID) -> User:
     """A user by id (admin), or the caller themself."""
     if actor.id != user_id:
         require_role(actor, "admin")
-    user = db.session.get(User, user_id)
-    if user is None:
-        raise NotFound("No such user.")
-    return user
+    return found(db.session.get(User, user_id), "user")
 
 
 def update_user(actor: Actor, user_id: uuid.UUID, data: dict[str, Any], now: datetime) -> User:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from monitor.exceptions import Invalid, NotFound
+from monitor.exceptions import Invalid, found
 from monitor.extensions import db
 from monitor.models import Facility
 from monitor.pagination import paginate
@@ -74,10 +74,7 @@ def visible_facility(actor: Actor, facility_id: uuid.UUID) -> Facility | None:
 def get_facility(actor: Actor, facility_id: uuid.UUID) -> Facility:
     """One facility in scope, else 404."""
     require_role(actor, *CUSTODY_READERS)
-    facility = visible_facility(actor, facility_id)
-    if facility is None:
-        raise NotFound("No such facility.")
-    return facility
+    return found(visible_facility(actor, facility_id), "facility")
 
 
 def list_facilities(actor: Actor, limit: int, cursor: str | None, country: str | None = None,

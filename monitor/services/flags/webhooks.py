@@ -25,7 +25,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from monitor.database import unit_of_work
 from monitor.domain.signing import backoff_seconds, sign
-from monitor.exceptions import Conflict, Invalid, NotFound
+from monitor.exceptions import Conflict, Invalid, found
 from monitor.extensions import db
 from monitor.models import Organization, Webhook, WebhookDelivery
 from monitor.pagination import paginate
@@ -85,10 +85,7 @@ def register(actor: Actor, data: dict[str, Any], now: datetime) -> tuple[Webhook
 
 def _get(webhook_id: uuid.UUID) -> Webhook:
     """A webhook by id, or 404."""
-    hook = db.session.get(Webhook, webhook_id)
-    if hook is None:
-        raise NotFound("No such webhook.")
-    return hook
+    return found(db.session.get(Webhook, webhook_id), "webhook")
 
 
 def update(actor: Actor, webhook_id: uuid.UUID, changes: dict[str, Any], now: datetime) -> Webhook:
@@ -138,9 +135,7 @@ def list_deliveries(actor: Actor, webhook_id: uuid.UUID, limit: int, cursor: str
 def replay(actor: Actor, delivery_id: uuid.UUID, now: datetime) -> WebhookDelivery:
     """Send a delivery again at the next tick, whatever its state (admin)."""
     require_role(actor, "admin")
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None:
-        raise NotFound("No such delivery.")
+    delivery = found(db.session.get(WebhookDelivery, delivery_id), "delivery")
     # Attempts count from the last replay: a failed delivery gets MAX_ATTEMPTS tries again.
     delivery.status, delivery.next_attempt_at, delivery.last_error = "pending", now, None
     delivery.attempts = 0

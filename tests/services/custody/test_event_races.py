@@ -14,6 +14,7 @@ from monitor.services.custody import events
 from schemas.events import EventInSchema
 from schemas.fields import format_timestamp
 from tests.factories import T0, hours, make_detention, make_facility
+from tests.helpers import run_together
 
 
 def race(app, actor, detention_id, bodies):
@@ -35,11 +36,7 @@ def race(app, actor, detention_id, bodies):
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=send, args=(body,)) for body in bodies]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    run_together(send, [(body,) for body in bodies])
     return sorted(outcomes, key=lambda o: o[0])
 
 

@@ -1,5 +1,4 @@
 """The sweep: flags raised once, resolved by themselves, work proportional to what is due."""
-import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -11,6 +10,7 @@ from monitor.models import Detention, Flag
 from monitor.services.evaluation import sweep as sweep_service
 from monitor.services.flags import actions as flag_service
 from tests.factories import SECOND, T0, add, hours, make_detention, make_facility
+from tests.helpers import run_together
 
 
 @pytest.fixture
@@ -142,11 +142,7 @@ def test_concurrent_sweeps_never_duplicate_or_lose_a_flag(app, admin):
         except Exception as exc:  # surfaced below
             errors.append(exc)
 
-    threads = [threading.Thread(target=run) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    run_together(run, [()] * 3)
     assert errors == []
     pairs = db.session.execute(select(Flag.detention_id, Flag.rule)).all()
     assert len(pairs) == len(set(pairs))
