@@ -101,6 +101,14 @@ def test_photo_attached_offline_resumes_after_a_drop_and_arrives_without_gps(
     page.goto(live_app.url + f"/app/#/d/{detention_id}")
     steps.until(page, f"Boolean(document.querySelector(\"[data-attachment='{attachment['id']}']\"))",
                 "the record to list the photo")
-    page.locator(f"[data-attachment='{attachment['id']}']").get_by_role("button", name="View").click()
-    steps.until(page, "(document.querySelector('img.evidence')?.naturalWidth || 0) === 2560",
-                "the photo to be shown")
+    view = page.locator(f"[data-attachment='{attachment['id']}']").get_by_role("button", name="View")
+
+    def shown():
+        # The record screen is drawn again when fresher data arrives (a sync, a refetch), which
+        # closes a viewer opened just before: press View again whenever no viewer is open.
+        if page.evaluate("(document.querySelector('img.evidence')?.naturalWidth || 0) === 2560"):
+            return True
+        if not page.evaluate("Boolean(document.querySelector('img.evidence'))") and view.count():
+            view.click()
+        return False
+    wait_for(shown, "the photo to be shown", interval=0.5)
