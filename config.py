@@ -34,6 +34,12 @@ class Config:
     # stored as sealed blobs, and 16 KiB pages write them about a third faster than SQLite's
     # default 4 KiB (bench/attachments_profile.py).
     SQLITE_PAGE_SIZE = _int("SQLITE_PAGE_SIZE", 16384)
+    # A served SQLite database is checkpointed by a thread of each worker every this many
+    # seconds (0: off), and commits then only checkpoint past SQLITE_WAL_AUTOCHECKPOINT pages
+    # of WAL (a safety net: 64 MB at 16 KiB pages) rather than SQLite's 1,000
+    # (monitor.walcheckpoint).
+    SQLITE_CHECKPOINT_SECONDS = float(os.environ.get("SQLITE_CHECKPOINT_SECONDS") or 0.1)
+    SQLITE_WAL_AUTOCHECKPOINT = _int("SQLITE_WAL_AUTOCHECKPOINT", 4096)
 
     SWEEP_INTERVAL_SECONDS = _int("SWEEP_INTERVAL_SECONDS", 60)
     # How often the scheduler looks for detentions written to since their last evaluation

@@ -25,6 +25,9 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 
 
 def post_worker_init(worker):
-    """Start the sweep scheduler in this worker unless SCHEDULER_ENABLED is off."""
+    """Start this worker's WAL checkpointer (SQLite), and the sweep scheduler unless
+    SCHEDULER_ENABLED is off."""
+    from monitor import walcheckpoint
     from monitor.scheduler import start_scheduler
+    walcheckpoint.start(worker.wsgi)
     start_scheduler(worker.wsgi)

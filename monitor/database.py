@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from monitor import writelock
+from monitor import walcheckpoint, writelock
 from monitor.extensions import db
 
 _write_intent = contextvars.ContextVar("write_intent", default=False)
@@ -149,6 +149,9 @@ def configure_engine(engine, page_size=None):
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        pages = walcheckpoint.autocheckpoint_pages(engine.url.database)
+        if pages:  # a checkpointer thread copies the WAL (monitor.walcheckpoint)
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(pages)}")
         cursor.close()
 
     path = writelock.lock_path(engine.url.database)

@@ -152,9 +152,10 @@ def patch_upload(attachment_id):
     _require_tus()
     if request.mimetype != CHUNK_TYPE:
         raise UnsupportedType(f"Send the bytes as {CHUNK_TYPE}.")
-    offset = _offset()
-    row = attachments.append(actor, attachment_id, offset, _read_pieces(), now())
-    return Response(status=204, headers={"Upload-Offset": str(row.received)})
+    offset, pieces = _offset(), _read_pieces()
+    attachments.append(actor, attachment_id, offset, pieces, now())
+    # stored whole or refused: the new offset, without reading the committed row back
+    return Response(status=204, headers={"Upload-Offset": str(offset + sum(map(len, pieces)))})
 
 
 patch_upload.body_media_type = CHUNK_TYPE

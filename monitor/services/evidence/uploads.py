@@ -89,13 +89,16 @@ def _country(attachment: Attachment) -> str:
 
 
 def _load(actor: Actor, attachment_id: uuid.UUID, for_update: bool = False) -> Attachment:
-    """An attachment whose detention is in the actor's scope, else 404."""
-    lock = for_update and db.engine.dialect.name != "sqlite"
-    row = db.session.get(Attachment, attachment_id, with_for_update=lock or None,
-                         populate_existing=lock)
-    if row is None or not in_scope(actor, _country(row)):
+    """An attachment whose detention is in the actor's scope, else 404 (one query: the row
+    and its detention's country; on PostgreSQL `for_update` locks the row)."""
+    query = (select(Attachment, Detention.country).join(Detention, Detention.id == Attachment.detention_id)
+             .where(Attachment.id == attachment_id))
+    if for_update and db.engine.dialect.name != "sqlite":  # SQLite: the write lock is held
+        query = query.with_for_update(of=Attachment).execution_options(populate_existing=True)
+    found = db.session.execute(query).first()
+    if found is None or not in_scope(actor, found[1]):
         raise NotFound("No such attachment.")
-    return row
+    return found[0]
 
 
 def require_uploader(actor: Actor) -> None:
