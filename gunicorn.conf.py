@@ -25,9 +25,10 @@ accesslog = os.environ.get("ACCESS_LOG", "-")
 
 
 def post_worker_init(worker):
-    """Start this worker's WAL checkpointer (SQLite), and the sweep scheduler unless
-    SCHEDULER_ENABLED is off."""
-    from monitor import walcheckpoint
+    """Start this worker's WAL checkpointer (SQLite) and, unless SCHEDULER_ENABLED is off,
+    the sweep scheduler; then settle the garbage collector (monitor.gctuning)."""
+    from monitor import gctuning, walcheckpoint
     from monitor.scheduler import start_scheduler
     walcheckpoint.start(worker.wsgi)
     start_scheduler(worker.wsgi)
+    gctuning.settle()  # after start-up: what it made is frozen out of the collector's walks

@@ -108,8 +108,10 @@ def export_command(fmt, country, start, end, organization, output):
     """Write a pseudonymised export to a file, with a progress bar (for large pulls)."""
     from tqdm import tqdm
 
+    from monitor import gctuning
     from monitor.services.research import exports as research
     from schemas.research import ExportArgs
+    gctuning.settle()  # a long run: start-up objects frozen out of the collector's walks
     try:
         args = ExportArgs().load({k: v for k, v in {"format": fmt, "country": country,
                                                     "from": start, "to": end}.items() if v})
@@ -120,7 +122,7 @@ def export_command(fmt, country, start, end, organization, output):
         raise click.ClickException(f"no organisation called {organization!r}")
     actor = Actor(id=None, role="admin", organization_id=org.id)
     total = research.count_matching(actor, args.get("country"), args.get("from_"), args.get("to"))
-    with open(output, "w", encoding="utf-8", newline="") as out, \
+    with open(output, "wb") as out, \
             tqdm(total=total, unit="det", desc="export") as bar:
         for chunk in research.export(actor, fmt, datetime.now(timezone.utc), args.get("country"),
                                      args.get("from_"), args.get("to"), progress=bar.update):

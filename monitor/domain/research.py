@@ -6,6 +6,7 @@ hours since arrest, every safeguard an outcome.
 """
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import datetime
+from operator import itemgetter
 from statistics import median
 from typing import Any, TypeVar
 
@@ -40,7 +41,7 @@ def research_record(row: Row, events: Iterable[tuple[str, datetime]], person_ref
         "status": row["status"],
         "custody_hours": hours_between(arrested, row["ended_at"]) if row["ended_at"] else None,
         "events": [{"type": kind, "hours_after_arrest": round((at - naive).total_seconds() / 3600, 2)}
-                   for kind, at in sorted(events, key=lambda e: e[1])],
+                   for kind, at in sorted(events, key=itemgetter(1))],
         "safeguards": [
             {"rule": o["rule"], "safeguard": o["safeguard"], "status": o["status"],
              "severity": o.get("severity"),

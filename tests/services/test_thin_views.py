@@ -43,7 +43,7 @@ def test_an_allowed_export_is_a_stream_audited_when_it_ends(actor):
     make_detention(admin, make_facility(admin))
     body = research.export(actor("researcher", ("MX",)), "ndjson", T0 + hours(1))
     assert not db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export.detentions")).all()
-    assert "".join(body).count("\n") == 1
+    assert b"".join(body).count(b"\n") == 1
     assert db.session.scalars(select(AuditEntry).where(AuditEntry.action == "export.detentions")).all()
 
 

@@ -90,12 +90,17 @@ def _events_of(rows: Sequence[Any]) -> dict[Any, list[tuple[str, datetime]]]:
     psycopg's UUIDs into text was a sixth of a PostgreSQL export's time."""
     events: dict[Any, list[tuple[str, datetime]]] = {}
     raw_id = type_coerce(CustodyEvent.detention_id, String)
+    # SQLite gives text, psycopg datetimes (naive UTC either way): one parser for the chunk.
+    parse: Callable[[Any], datetime] = datetime.fromisoformat \
+        if db.engine.dialect.name == "sqlite" else (lambda at: at)
     # .all(): one fetch of the chunk, not a driver call per row (measured: a fifth of the
-    # export's time went to per-row fetches).
+    # export's time went to per-row fetches). In time order per detention, as the index
+    # gives them (research_record then finds each list already sorted).
     for detention_id, kind, at in _driver_rows(
             select(raw_id, CustodyEvent.type, type_coerce(CustodyEvent.occurred_at, String))
-            .where(raw_id.in_([row[0] for row in rows]))):
-        events.setdefault(detention_id, []).append((kind, typing.cast(datetime, _naive(at))))  # NOT NULL
+            .where(raw_id.in_([row[0] for row in rows]))
+            .order_by(CustodyEvent.detention_id, CustodyEvent.occurred_at)):
+        events.setdefault(detention_id, []).append((kind, parse(at)))  # NOT NULL
     return {row[0]: events.get(row[0], []) for row in rows}
 
 
@@ -179,49 +184,49 @@ def count_matching(actor: Actor, country: str | None = None, start: datetime | N
     return typing.cast(int, db.session.scalar(query))  # a count: always one row
 
 
-def _dumps(record: dict[str, Any]) -> str:
-    """One record as compact JSON text (orjson: several times faster than json.dumps)."""
-    return orjson.dumps(record).decode()
-
-
 def export(actor: Actor, fmt: str, now: datetime, country: str | None = None, start: datetime | None = None,
-           end: datetime | None = None, progress: Callable[[int], object] | None = None) -> Iterator[str]:
+           end: datetime | None = None, progress: Callable[[int], object] | None = None) -> Iterator[bytes]:
     """Authorize at the call (a refusal is a real 403, before any response starts), then
-    return the export body in `fmt` as a generator of pieces, one per database chunk; the
-    audit entry is written when the stream ends. `progress(n)` is told of each piece's records."""
+    return the export body in `fmt` as a generator of UTF-8 pieces, one per database chunk;
+    the audit entry is written when the stream ends. `progress(n)` is told of each piece's
+    records."""
     authorize(actor)
     return _pieces(actor, fmt, now, country, start, end, progress)
 
 
 def _pieces(actor: Actor, fmt: str, now: datetime, country: str | None, start: datetime | None,
-            end: datetime | None, progress: Callable[[int], object] | None) -> Iterator[str]:
-    """The export body, one piece per chunk; audited in `finally` (a cut stream too)."""
+            end: datetime | None, progress: Callable[[int], object] | None) -> Iterator[bytes]:
+    """The export body, one piece per chunk; audited in `finally` (a cut stream too).
+
+    JSON lines are orjson's bytes as they come (no decoding to text and encoding again on
+    the way out: a tenth of an export's time)."""
     count, completed = 0, False
+    dumps, line = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     try:
         if fmt == "csv":
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, extrasaction="raise")
             writer.writeheader()
-            yield buffer.getvalue()
+            yield buffer.getvalue().encode()
         elif fmt == "json":
-            yield "["
+            yield b"["
         for chunk in _record_chunks(actor, country, start, end):
             if fmt == "csv":
                 buffer.seek(0)
                 buffer.truncate()
                 for record in chunk:
                     writer.writerows(csv_rows(record))
-                piece = buffer.getvalue()
+                piece = buffer.getvalue().encode()
             elif fmt == "json":
-                piece = ("," if count else "") + ",".join(_dumps(record) for record in chunk)
+                piece = (b"," if count else b"") + b",".join([dumps(record) for record in chunk])
             else:
-                piece = "".join(_dumps(record) + "\n" for record in chunk)
+                piece = b"".join([dumps(record, option=line) for record in chunk])
             yield piece
             count += len(chunk)
             if progress is not None:
                 progress(len(chunk))
         if fmt == "json":
-            yield "]\n"
+            yield b"]\n"
         completed = True
     finally:
         audit.record_alone(actor, "export.detentions", now, detail={
