@@ -18,6 +18,7 @@ KeyOf = Callable[[Row], Iterable[tuple[Any, str, str, str | None]]]
 OUTCOME_COUNTS = ("met", "met_late", "pending", "overdue", "violated")
 WORST_FIRST = ("violated", "overdue", "pending", "met_late", "met")
 MIN_CELL = 5
+_RANK = {status: rank for rank, status in enumerate(WORST_FIRST)}  # worst first
 
 
 def hours_between(start: datetime, end: datetime) -> float:
@@ -88,15 +89,16 @@ def worst_by_safeguard(outcomes: Iterable[Row] | None) -> dict[str, tuple[str, s
     earliest time it was met, so one detention counts once per safeguard."""
     merged: dict[str, tuple[str, str | None]] = {}
     for o in outcomes or []:
-        if o["status"] not in OUTCOME_COUNTS:
+        status = o["status"]
+        if status not in _RANK:
             continue
-        status: str | None
-        met: str | None
-        status, met = merged.get(o["safeguard"], (None, None))
-        if status is None or WORST_FIRST.index(o["status"]) < WORST_FIRST.index(status):
-            status = o["status"]
-        if o.get("met_at") and (met is None or o["met_at"] < met):
-            met = o["met_at"]
+        met = o.get("met_at") or None
+        seen = merged.get(o["safeguard"])
+        if seen is not None:
+            if _RANK[seen[0]] < _RANK[status]:
+                status = seen[0]
+            if seen[1] is not None and (met is None or seen[1] < met):
+                met = seen[1]
         merged[o["safeguard"]] = (status, met)
     return merged
 
@@ -112,15 +114,21 @@ def compliance_table(rows: Iterable[Row], key_of: KeyOf, partition: bool = True)
     hides more, smallest first, until no hidden group or cell stands alone or sums under
     MIN_CELL (see `complement`)."""
     groups: dict[Any, dict[str, Any]] = {}
+    parse = datetime.fromisoformat
     for row in rows:
+        row_id, arrested = row["id"], row["arrested_at"]
         for group, safeguard, status, met in key_of(row):
-            cell = groups.setdefault(group, {"detentions": set(), "safeguards": {}})
-            cell["detentions"].add(row["id"])
-            stats = cell["safeguards"].setdefault(safeguard, {"counts": dict.fromkeys(OUTCOME_COUNTS, 0),
-                                                              "hours": []})
+            cell = groups.get(group)
+            if cell is None:
+                cell = groups[group] = {"detentions": set(), "safeguards": {}}
+            cell["detentions"].add(row_id)
+            stats = cell["safeguards"].get(safeguard)
+            if stats is None:
+                stats = cell["safeguards"][safeguard] = {"counts": dict.fromkeys(OUTCOME_COUNTS, 0),
+                                                         "hours": []}
             stats["counts"][status] += 1
-            if met:
-                stats["hours"].append(hours_between(row["arrested_at"], datetime.fromisoformat(met)))
+            if met:  # hours_between, written out: it runs for most of a million outcomes
+                stats["hours"].append(round((parse(met) - arrested).total_seconds() / 3600, 2))
     sizes = {group: len(cell["detentions"]) for group, cell in groups.items()}
     hidden = {group for group, size in sizes.items() if size < MIN_CELL}
     if partition:
