@@ -59,6 +59,18 @@ def test_photo_attached_offline_resumes_after_a_drop_and_arrives_without_gps(
     page.locator(".evidence .card.file[data-state='pending']").wait_for()
     page.goto(live_app.url + "/app/#/outbox")
     page.locator(".files .card.file progress").wait_for()  # the outbox shows it, 0 sent
+    page.get_by_text("1 evidence file(s) waiting to upload.").wait_for()
+    # the header counts the file with the items waiting (the detention, its arrest)
+    steps.until(page, f"document.getElementById('outbox-count').textContent === '{steps.outbox_size(page) + 1}'",
+                "the header to count the waiting file")
+    page.goto(live_app.url + "/app/#/settings")
+    page.get_by_role("button", name="Lock now").click()
+    page.get_by_role("heading", name="Unlock").wait_for()  # locked: the file is still told of
+    page.get_by_text("1 evidence file(s) waiting to upload.").wait_for()
+    steps.unlock(page)
+    page.get_by_role("heading", name="Settings").wait_for()
+    page.goto(live_app.url + "/app/#/outbox")
+    page.locator(".files .card.file progress").wait_for()
 
     patches: list[str] = []
 

@@ -1,6 +1,7 @@
 // The app's entry: language, service worker, the vault, the router and the header.
 
 import { currentUser, onSession, restoreSession } from "./api.js";
+import { fileCount } from "./attachments.js";
 import { h, replace } from "./dom.js";
 import { LANGUAGES, formatTime, language, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { hasVault, lock, outboxCount, unlocked } from "./store.js";
@@ -100,7 +101,8 @@ async function updateStatus() {
   const status = document.getElementById("sync-status");
   if (status) status.textContent = syncText();
   const count = document.getElementById("outbox-count");
-  if (count && unlocked()) count.textContent = String(await outboxCount());
+  // items and evidence files not yet on the server (files are counted without the key)
+  if (count && unlocked()) count.textContent = String(await outboxCount() + await fileCount().catch(() => 0));
 }
 
 function header() {

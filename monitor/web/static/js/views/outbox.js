@@ -54,6 +54,7 @@ export async function outboxScreen() {
       } }, t("outbox.keep_new"))) : null));
   screen(t("outbox.title"),
     h("p", {}, t("outbox.count", { n: items.length })),
+    files.length ? h("p", {}, t("files.waiting", { n: files.length })) : null,
     h("p", { class: "actions" },
       h("button", { type: "button", class: "button primary", onclick: async () => { await syncNow(); outboxScreen(); } }, t("sync.now")),
       h("button", { type: "button", class: "button", onclick: exportUnsynced }, t("outbox.export"))),

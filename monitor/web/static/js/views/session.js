@@ -59,7 +59,7 @@ export function setupScreen(done) {
 /** Locked: the passphrase opens the data; a wrong one reads nothing. */
 export async function unlockScreen(done) {
   const pass = input("passphrase", "password", "unlock.passphrase", { autocomplete: "current-password" });
-  const waiting = await outboxCount();
+  const { items, files } = await unsent();
   const form = h("form", { novalidate: true }, pass.row, h("button", { type: "submit", class: "primary" }, t("unlock.submit")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -72,15 +72,15 @@ export async function unlockScreen(done) {
     }
     done();
   });
-  screen(t("unlock.title"), h("p", {}, t("unlock.hint")), waiting ? h("p", {}, t("outbox.count", { n: waiting })) : null,
-    form, h("p", {}, h("a", { href: "#/wipe", class: "button danger" }, t("wipe.title"))));
+  screen(t("unlock.title"), h("p", {}, t("unlock.hint")), items ? h("p", {}, t("outbox.count", { n: items })) : null,
+    files ? h("p", {}, t("files.waiting", { n: files })) : null, form, h("p", {}, h("a", { href: "#/wipe", class: "button danger" }, t("wipe.title"))));
 }
 
 /** Session ended (refresh refused): sign in again; the outbox is kept and sync resumes. */
 export async function signInAgainScreen(reason, done) {
   const email = input("email", "email", "login.email", { autocomplete: "username" });
   const password = input("password", "password", "login.password", { autocomplete: "current-password" });
-  const waiting = await outboxCount();
+  const { items, files } = await unsent();
   const form = h("form", { novalidate: true }, email.row, password.row, h("button", { type: "submit", class: "primary" }, t("login.submit")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -94,7 +94,7 @@ export async function signInAgainScreen(reason, done) {
     }
   });
   screen(t("login.again"), h("p", { class: "notice error" }, t("login.ended", { reason: reason || "" })),
-    h("p", {}, t("outbox.count", { n: waiting })), form);
+    h("p", {}, t("outbox.count", { n: items })), files ? h("p", {}, t("files.waiting", { n: files })) : null, form);
 }
 
 /** Settings: language, sync, export, lock, logout, wipe. */
