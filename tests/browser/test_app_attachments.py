@@ -115,12 +115,18 @@ def test_photo_attached_offline_resumes_after_a_drop_and_arrives_without_gps(
                 "the record to list the photo")
     view = page.locator(f"[data-attachment='{attachment['id']}']").get_by_role("button", name="View")
 
-    def shown():
-        # The record screen is drawn again when fresher data arrives (a sync, a refetch), which
-        # closes a viewer opened just before: press View again whenever no viewer is open.
-        if page.evaluate("(document.querySelector('img.evidence')?.naturalWidth || 0) === 2560"):
-            return True
-        if not page.evaluate("Boolean(document.querySelector('img.evidence'))") and view.count():
-            view.click()
-        return False
-    wait_for(shown, "the photo to be shown", interval=0.5)
+    view.click()  # once: a redraw of the record (fresher data after a sync) keeps the viewer open
+    photo_shown = "(document.querySelector('img.evidence')?.naturalWidth || 0) === 2560"
+    steps.until(page, photo_shown, "the photo to be shown")
+    page.goto(live_app.url + "/app/#/")  # away, and the same record drawn again: still open
+    steps.wait_drawn(page, "#/")
+    page.goto(live_app.url + f"/app/#/d/{detention_id}")
+    steps.until(page, photo_shown, "the photo to stay shown when its record is drawn again")
+    page.goto(live_app.url + "/app/#/settings")
+    page.get_by_role("button", name="Lock now").click()  # locking forgets the decrypted photo
+    page.get_by_role("heading", name="Unlock").wait_for()
+    steps.unlock(page)
+    page.get_by_role("heading", name="Settings").wait_for()
+    page.goto(live_app.url + f"/app/#/d/{detention_id}")
+    steps.wait_drawn(page, f"#/d/{detention_id}")
+    assert page.locator("img.evidence").count() == 0

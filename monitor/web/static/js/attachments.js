@@ -187,20 +187,39 @@ export async function fileRows(filter = () => true) {
     f.error ? h("p", { class: "notice error" }, f.error) : null));
 }
 
-async function view(attachment, target) {
-  const blob = await call("GET", `/attachments/${attachment.id}/content`, undefined, { Accept: "*/*" });
-  const url = URL.createObjectURL(blob);
+// The file open in the viewer: { detentionId, id, url }. Kept while its record is drawn again
+// (fresher data after a sync redraws the record), so the viewer stays open; forgotten when
+// another record is opened or the app locks. Only in this page's memory, never stored.
+let opened = null;
+
+/** Forget the viewed file (its decrypted bytes leave memory with the object URL). */
+export function forgetViewed() {
+  if (opened) URL.revokeObjectURL(opened.url);
+  opened = null;
+}
+
+function show(attachment, url, target) {
   target.replaceChildren(attachment.content_type.startsWith("image/")
     ? h("img", { src: url, alt: t(`files.kind.${attachment.kind}`), class: "evidence" })
     : h("a", { href: url, download: `${attachment.id}`, class: "button" }, t("files.save")));
 }
 
+async function view(attachment, detentionId, target) {
+  const blob = await call("GET", `/attachments/${attachment.id}/content`, undefined, { Accept: "*/*" });
+  forgetViewed();
+  opened = { detentionId, id: attachment.id, url: URL.createObjectURL(blob) };
+  show(attachment, opened.url, target);
+}
+
 /** The record's evidence: files on the server (view), files waiting here, the form to attach. */
 export async function attachmentPanel(det, redrawScreen) {
   const shown = h("div", { class: "evidence-view" });
+  const still = opened?.detentionId === det.id && (det.attachments || []).find((a) => a.id === opened.id);
+  if (still) show(still, opened.url, shown);  // the same record drawn again: keep it open
+  else forgetViewed();
   const onServer = (det.attachments || []).map((a) => h("li", { class: "card", "data-attachment": a.id },
     h("p", {}, h("strong", {}, t(`files.kind.${a.kind}`)), " ", sizeText(a.size), " ", a.description || ""),
-    a.status === "complete" ? h("button", { type: "button", class: "button", onclick: () => view(a, shown).catch(
+    a.status === "complete" ? h("button", { type: "button", class: "button", onclick: () => view(a, det.id, shown).catch(
       (e) => notice(e.message, "error")) }, t("files.view")) : h("p", { class: "hint" }, t("files.incomplete"))));
   const mine = await fileRows((f) => f.detention_id === det.id);
   const ids = { kind: uid(), event: uid(), file: uid(), camera: uid(), text: uid(), keep: uid() };

@@ -1,7 +1,7 @@
 // The app's entry: language, service worker, the vault, the router and the header.
 
 import { currentUser, onSession, restoreSession } from "./api.js";
-import { fileCount } from "./attachments.js";
+import { fileCount, forgetViewed } from "./attachments.js";
 import { h, replace } from "./dom.js";
 import { LANGUAGES, formatTime, language, preferredLanguage, setLanguage, t } from "./i18n.js";
 import { hasVault, lock, outboxCount, unlocked } from "./store.js";
@@ -70,6 +70,7 @@ async function afterUnlock() {
 }
 
 function lockNow() {
+  forgetViewed();
   lock();
   stop();
   header();
