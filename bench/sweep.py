@@ -29,6 +29,8 @@ def measure(database_url, secret, jwt_secret, data_key, now_text):
     now = datetime.fromisoformat(now_text)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret,
                       "JWT_SECRET_KEY": jwt_secret, "DATA_KEY": data_key})
+    from monitor import gctuning
+    gctuning.settle()  # as the server's workers (gunicorn.conf.py) and `flask scheduler` do
     with app.app_context():
         idle = []
         for _ in range(5):

@@ -79,7 +79,9 @@ def sweep_command():
     """Run one sweep now and print what it flagged."""
     from flask import current_app
 
+    from monitor import gctuning
     from monitor.services.evaluation.sweep import sweep
+    gctuning.settle()  # as in a server process, where the scheduler sweeps
     report = sweep(datetime.now(timezone.utc), current_app.config["SWEEP_BATCH_SIZE"])
     click.echo(f"examined {report['examined']} detentions: raised {report['raised']}, "
                f"reopened {report['reopened']}, resolved {report['resolved']}")
@@ -92,7 +94,9 @@ def scheduler_command():
     """Run the sweep scheduler as a dedicated process (use with SCHEDULER_ENABLED=0 web)."""
     from flask import current_app
 
+    from monitor import gctuning
     from monitor.scheduler import run_dedicated_scheduler
+    gctuning.settle()  # a long-lived process, like a gunicorn worker
     click.echo(f"sweeping every {current_app.config['SWEEP_INTERVAL_SECONDS']} s; Ctrl-C to stop")
     run_dedicated_scheduler(current_app._get_current_object())
 
