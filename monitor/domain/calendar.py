@@ -8,18 +8,24 @@ Monday to Friday, except public holidays (the `holidays` package's calendar for 
 Working days: the same Monday-to-Friday calendar without hours (the Philippines' 60 working
 days for a torture complaint's investigation, RA 9745 s.9(a)).
 """
+from __future__ import annotations
+
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import holidays
+if TYPE_CHECKING:
+    import holidays
 
 OPEN, CLOSE = time(8, 0), time(17, 0)
 
 
 @lru_cache(maxsize=64)
 def _holidays(country: str, year: int) -> holidays.HolidayBase:
-    """Public holidays of one country and year."""
+    """Public holidays of one country and year (the package is imported when first needed:
+    a tenth of a second every process would otherwise pay at start-up)."""
+    import holidays
     return holidays.country_holidays(country, years=year)
 
 
