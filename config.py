@@ -50,6 +50,9 @@ class Config:
     EVALUATION_BATCH_SIZE = _int("EVALUATION_BATCH_SIZE", 10)
     SCHEDULER_ENABLED = _bool("SCHEDULER_ENABLED", True)
     SWEEP_BATCH_SIZE = _int("SWEEP_BATCH_SIZE", 500)
+    # After a sweep that evaluated something, the statistics' appended count changes are
+    # folded into one row per key once they outnumber both this and twice the last fold.
+    COMPLIANCE_FOLD_ROWS = _int("COMPLIANCE_FOLD_ROWS", 20_000)
     # How long a sweeper's lease lasts between renewals (0: five intervals, at least 60 s).
     # A sweeper that dies keeps others out this long at most.
     SWEEP_LEASE_SECONDS = _int("SWEEP_LEASE_SECONDS", 0)

@@ -34,6 +34,7 @@ def create_app(test_config=None):
     app.extensions["monitor.rule_sets"] = load_rule_sets(_rule_dirs(app))
 
     database.init_app(app)
+    from monitor.services.research import facts  # noqa: F401  (its flush hook keeps the statistics' counts)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
     jwt.init_app(app)

@@ -12,6 +12,7 @@ from monitor.extensions import db
 from monitor.services.evaluation import sweep as sweep_service
 from monitor.services.evidence import uploads as attachments
 from monitor.services.flags import webhooks
+from monitor.services.research import facts
 
 log = logging.getLogger(__name__)
 YIELD_SECONDS = 0.003
@@ -54,6 +55,8 @@ def run_sweep_job(app, only_if_due=False):
         renewed[0] = time.monotonic()
         size = app.config["EVALUATION_BATCH_SIZE" if only_if_due else "SWEEP_BATCH_SIZE"]
         report = sweep_service.sweep(now, size, between_batches)
+        if report["examined"]:  # new outcomes appended changes to the statistics' counts
+            facts.fold_if_grown(app.config["COMPLIANCE_FOLD_ROWS"])
         sweep_service.release_lease(holder)
         log.info("sweep: %s", {k: v for k, v in report.items() if k != "raised_rules"})
         return report

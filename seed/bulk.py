@@ -25,6 +25,7 @@ from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility, Flag, Person
 from monitor.services.evaluation.cases import INTL, stored_outcomes
 from monitor.services.flags.changes import take_numbers
+from monitor.services.research import facts
 from seed.cases import FACILITY_KINDS, JURISDICTIONS, story
 
 
@@ -125,6 +126,10 @@ def generate(n, due, now, cipher, batch=5000, seed=7, progress=True, released_sh
                                 (Flag, flags)):
                 if rows:
                     db.session.execute(insert(model.__table__), rows)
+            # Round the ORM, so round its flush hook: the statistics' facts and counts too.
+            facts.refresh(db.session.connection(), [
+                (r["id"], r["country"], r["current_facility_id"], r["arrested_at"], r["outcomes"])
+                for r in detentions])
             db.session.commit()
             bar.update(len(detentions))
     return [f["id"] for pair in pairs for f in pair]

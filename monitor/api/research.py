@@ -5,7 +5,7 @@ from monitor.api.blueprint import Blueprint
 from monitor.api.common import authenticated, current_actor, now
 from monitor.domain.research import MIN_CELL
 from monitor.services.research import exports as research
-from monitor.services.research import impunity
+from monitor.services.research import impunity, statistics
 from schemas.research import AccountabilityArgs, AccountabilitySchema, ComplianceSchema, ExportArgs, StatsArgs
 
 bp = Blueprint("research", __name__, url_prefix="/api/v1", description="Research")
@@ -32,7 +32,7 @@ def export_detentions(args):
 @bp.response(200, ComplianceSchema)
 def compliance(args):
     """Outcome counts and median hours per group and safeguard; groups under 5 suppressed."""
-    items = research.compliance(current_actor(), args["group_by"], now(), args.get("country"),
+    items = statistics.compliance(current_actor(), args["group_by"], now(), args.get("country"),
                                 args.get("from_"), args.get("to"))
     return {"group_by": args["group_by"], "min_cell": MIN_CELL, "items": items}
 

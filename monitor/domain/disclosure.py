@@ -72,6 +72,14 @@ COLUMNS = {
                            "last_status": INTERNAL, "last_error": INTERNAL,
                            "created_at": INTERNAL, "delivered_at": INTERNAL},
     "counters": {"name": INTERNAL, "value": INTERNAL},
+    # What statistics count (derived from the detentions' shown fields; read only as sums).
+    "safeguard_facts": {"safeguard": SHOWN, "bucket": SHOWN, "detention_id": SHOWN, "status": SHOWN,
+                        "met_centi": SHOWN, "country": SHOWN, "facility_id": SHOWN, "month": SHOWN,
+                        "arrested_at": SHOWN},
+    "compliance_counts": {"id": INTERNAL, "country": SHOWN, "facility_id": SHOWN, "month": SHOWN,
+                          "safeguard": SHOWN, "status": SHOWN, "bucket": SHOWN, "n": SHOWN},
+    "compliance_sizes": {"id": INTERNAL, "country": SHOWN, "facility_id": SHOWN, "month": SHOWN,
+                         "n": SHOWN},
     "sweep_state": {"name": INTERNAL, "holder": INTERNAL, "lease_until": INTERNAL,
                     "last_sweep_at": INTERNAL, "last_result": INTERNAL},
 }

@@ -112,7 +112,10 @@ def compliance_table(rows: Iterable[Row], key_of: KeyOf, partition: bool = True)
     `partition` the detentions, a hidden count could be recovered by subtracting the shown
     ones from a total (another grouping, or a wider filter): complementary suppression then
     hides more, smallest first, until no hidden group or cell stands alone or sums under
-    MIN_CELL (see `complement`)."""
+    MIN_CELL (see `complement`).
+
+    This reads every detention's outcomes; the service answers from counts kept as outcomes
+    are stored (monitor.services.research.statistics) and its tests hold it to this table."""
     groups: dict[Any, dict[str, Any]] = {}
     parse = datetime.fromisoformat
     for row in rows:
@@ -130,17 +133,64 @@ def compliance_table(rows: Iterable[Row], key_of: KeyOf, partition: bool = True)
             if met:  # hours_between, written out: it runs for most of a million outcomes
                 stats["hours"].append(round((parse(met) - arrested).total_seconds() / 3600, 2))
     sizes = {group: len(cell["detentions"]) for group, cell in groups.items()}
+    counts = {group: {name: stats["counts"] for name, stats in cell["safeguards"].items()}
+              for group, cell in groups.items()}
+    hours = {(group, name): stats["hours"] for group, cell in groups.items()
+             for name, stats in cell["safeguards"].items()}
+    return table_items(sizes, counts, lambda group, name: median_of(hours[group, name]), partition)
+
+
+def median_of(hours: list[float]) -> float | None:
+    """The median of hours (each already rounded to 0.01), rounded to 0.01; None if none."""
+    return round(median(hours), 2) if hours else None
+
+
+def table_items(sizes: Mapping[Any, int], counts: Mapping[Any, Mapping[str, Mapping[str, int]]],
+                median_hours: Callable[[Any, str], float | None], partition: bool = True
+                ) -> list[dict[str, Any]]:
+    """The statistics' items from each group's detention count and per-safeguard outcome
+    counts, suppressing small groups and cells (see compliance_table); `median_hours(group,
+    safeguard)` is asked only for the cells shown."""
     hidden = {group for group, size in sizes.items() if size < MIN_CELL}
     if partition:
         hidden = complement(hidden, sizes)
     hidden_cells: dict[str, set[Any]] = {}
-    for name in {name for cell in groups.values() for name in cell["safeguards"]}:
-        column = {group: sum(cell["safeguards"][name]["counts"].values())
-                  for group, cell in groups.items() if name in cell["safeguards"]}
+    for name in {name for cells in counts.values() for name in cells}:
+        column = {group: sum(cells[name].values()) for group, cells in counts.items() if name in cells}
         small = {group for group, size in column.items() if group in hidden or size < MIN_CELL}
         hidden_cells[name] = complement(small, column) if partition else small
-    return [_cell(group, cell, group in hidden, hidden_cells)
-            for group, cell in sorted(groups.items(), key=lambda kv: str(kv[0]))]
+    items = []
+    for group in sorted(sizes, key=str):
+        suppressed = group in hidden
+        safeguards: dict[str, dict[str, Any]] = {}
+        for name, cell in sorted(counts[group].items()):
+            if suppressed or group in hidden_cells[name]:
+                safeguards[name] = dict(dict.fromkeys(OUTCOME_COUNTS), median_hours=None, suppressed=True)
+            else:
+                safeguards[name] = dict(cell, suppressed=False, median_hours=median_hours(group, name))
+        items.append({"group": group, "detentions": None if suppressed else sizes[group],
+                      "suppressed": suppressed, "safeguards": safeguards})
+    return items
+
+
+# The bucket of a safeguard without a met time: key columns cannot be NULL, and a met time
+# before the arrest (a lawyer already there) has a negative bucket of its own.
+NO_TIME = -(2 ** 31)
+
+
+def safeguard_facts(outcomes: Iterable[Row] | None, arrested: datetime) -> list[tuple[str, str, int | None]]:
+    """One detention's (safeguard, worst status, hours to the earliest met time × 100) as
+    the statistics count them (see worst_by_safeguard); hours rounded to 0.01 first, as
+    compliance_table rounds them, so a median from these integers is the same figure."""
+    parse = datetime.fromisoformat
+    return [(name, status, round(round((parse(met) - arrested).total_seconds() / 3600, 2) * 100)
+             if met else None)
+            for name, (status, met) in worst_by_safeguard(outcomes).items()]
+
+
+def bucket_of(centi_hours: int | None) -> int:
+    """The whole hour a met time falls in (NO_TIME if never met): the unit counts are kept in."""
+    return NO_TIME if centi_hours is None else centi_hours // 100
 
 
 def complement(hidden: Iterable[G], sizes: Mapping[G, int]) -> set[G]:
@@ -151,19 +201,3 @@ def complement(hidden: Iterable[G], sizes: Mapping[G, int]) -> set[G]:
     while hidden and shown and (len(hidden) == 1 or sum(sizes[g] for g in hidden) < MIN_CELL):
         hidden.add(shown.pop(0)[2])
     return hidden
-
-
-def _cell(group: object, cell: Mapping[str, Any], suppressed: bool,
-          hidden_cells: Mapping[str, set[Any]]) -> dict[str, Any]:
-    """One output group, itself suppressed or with its hidden safeguard cells nulled."""
-    size = len(cell["detentions"])
-    safeguards: dict[str, dict[str, Any]] = {}
-    for name, stats in sorted(cell["safeguards"].items()):
-        if suppressed or group in hidden_cells[name]:
-            safeguards[name] = dict(dict.fromkeys(OUTCOME_COUNTS), median_hours=None, suppressed=True)
-        else:
-            hours = stats["hours"]
-            safeguards[name] = dict(stats["counts"], suppressed=False,
-                                    median_hours=round(median(hours), 2) if hours else None)
-    return {"group": group, "detentions": None if suppressed else size, "suppressed": suppressed,
-            "safeguards": safeguards}

@@ -1,10 +1,10 @@
-"""Research exports and compliance statistics: pseudonymised, scoped, audited, streamed."""
+"""Research exports: pseudonymised, scoped, audited, streamed."""
 from __future__ import annotations
 
 import csv
 import io
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -13,11 +13,8 @@ from sqlalchemy import String, Text, cast, func, select, type_coerce
 
 from monitor.domain.research import (
     CSV_COLUMNS,
-    KeyOf,
-    compliance_table,
     csv_rows,
     research_record,
-    worst_by_safeguard,
 )
 from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility, Person
@@ -25,7 +22,7 @@ from monitor.services import audit, runtime
 from monitor.services.access import RESEARCH_ROLES, Actor, require_role, scoped
 
 if TYPE_CHECKING:
-    from sqlalchemy import Row, Select
+    from sqlalchemy import Select
 
 CHUNK = 2000
 _Q = TypeVar("_Q", bound="Select[Any]")
@@ -232,44 +229,3 @@ def _pieces(actor: Actor, fmt: str, now: datetime, country: str | None, start: d
         audit.record_alone(actor, "export.detentions", now, detail={
             "format": fmt, "country": country, "from": start.isoformat() if start else None,
             "to": end.isoformat() if end else None, "rows": count, "completed": completed})
-
-
-def _group_key(group_by: str) -> KeyOf:
-    """A function mapping a row to (group, safeguard, status, met_at) tuples."""
-    def key(row: Mapping[str, Any]) -> Iterator[tuple[Any, str, str, str | None]]:
-        merged = worst_by_safeguard(row["outcomes"])
-        if group_by == "safeguard":
-            for safeguard, (status, met) in merged.items():
-                yield safeguard, safeguard, status, met
-            return
-        # One group per detention: computed once, not once per outcome.
-        group = (row["country"] if group_by == "country" else _uuid_text(row["current_facility_id"])
-                 if group_by == "facility" else row["arrested_at"].strftime("%Y-%m"))
-        for safeguard, (status, met) in merged.items():
-            yield group, safeguard, status, met
-    return key
-
-
-def _stats_row(row: Row[Any]) -> dict[str, Any]:
-    """A chunk row as compliance_table reads it (raw values converted here, as for exports)."""
-    return {"id": row.id, "country": row.country, "current_facility_id": row.facility,
-            "arrested_at": _aware(row.arrested_at), "outcomes": _json(row.outcomes)}
-
-
-def compliance(actor: Actor, group_by: str, now: datetime, country: str | None = None,
-               start: datetime | None = None, end: datetime | None = None) -> list[dict[str, Any]]:
-    """Outcome counts and median hours per group and safeguard; small groups suppressed."""
-    require_role(actor, *RESEARCH_ROLES)
-    raw_id = type_coerce(Detention.id, String)
-    # Ids, times and outcomes read raw (no UUID objects, no per-value type processing): for
-    # 10^6 detentions those conversions cost more than the counting itself.
-    query = _filtered(select(raw_id.label("id"), Detention.country,
-                             type_coerce(Detention.current_facility_id, String).label("facility"),
-                             _raw(Detention.arrested_at), _raw(Detention.outcomes)), actor, country, start, end,
-                      country_col=Detention.country.concat(""))  # chunks walk the primary key
-    rows = (_stats_row(row) for chunk in _chunks(query, raw_id) for row in chunk)
-    # Safeguard groups overlap (one detention is in several), so no group is another's
-    # complement there; every other grouping partitions the detentions.
-    table = compliance_table(rows, _group_key(group_by), partition=group_by != "safeguard")
-    audit.record_alone(actor, "stats.compliance", now, detail={"group_by": group_by, "country": country})
-    return table

@@ -1,0 +1,70 @@
+"""What the compliance statistics count, kept as outcomes are stored (see
+monitor.services.research.facts): one row per detention and safeguard, and running counts.
+
+A request for statistics over 10^6 detentions cannot read 10^6 outcome lists in time; it
+reads the counts (a few hundred thousand rows at most, summed by the database) and, for
+each median, only the facts of the hour the median falls in.
+"""
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from monitor.extensions import db
+from monitor.models.types import UTCDateTime
+
+# SQLite gives a rowid alias (and autoincrement) only to a column declared INTEGER.
+_SERIAL = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+class SafeguardFact(db.Model):
+    """One safeguard of one detention as statistics count it: its worst status over the
+    rules (national and international), the hours to its earliest met time × 100, and the
+    detention's grouping keys. Clustered on SQLite by (safeguard, hour): a median reads one
+    contiguous range."""
+
+    __tablename__ = "safeguard_facts"
+    safeguard: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    bucket: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # whole hours; NO_TIME if never met
+    detention_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(sa.String(10))
+    met_centi: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
+    country: Mapped[str] = mapped_column(sa.String(2))
+    facility_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)  # the detention's current facility
+    month: Mapped[str] = mapped_column(sa.String(7))  # of the arrest, UTC, YYYY-MM
+    arrested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        sa.Index("ix_safeguard_facts_detention", "detention_id"),
+        sa.Index("ix_safeguard_facts_arrested_at", "arrested_at"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class ComplianceCount(db.Model):
+    """A change (+n or −n) to how many detentions have a safeguard in a status, with a met
+    time in an hour: rows are only ever added, by many writers at once without contention,
+    and summed by readers; the sweep folds them together now and then."""
+
+    __tablename__ = "compliance_counts"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    country: Mapped[str] = mapped_column(sa.String(2))
+    facility_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    month: Mapped[str] = mapped_column(sa.String(7))
+    safeguard: Mapped[str] = mapped_column(sa.String(40))
+    status: Mapped[str] = mapped_column(sa.String(10))
+    bucket: Mapped[int] = mapped_column(sa.Integer)
+    n: Mapped[int] = mapped_column(sa.Integer)
+
+
+class ComplianceSize(db.Model):
+    """A change to how many detentions have any counted safeguard, per country, facility and
+    month (a group's size: safeguards overlap, so it is not a sum of the counts)."""
+
+    __tablename__ = "compliance_sizes"
+    id: Mapped[int] = mapped_column(_SERIAL, primary_key=True, autoincrement=True)
+    country: Mapped[str] = mapped_column(sa.String(2))
+    facility_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
+    month: Mapped[str] = mapped_column(sa.String(7))
+    n: Mapped[int] = mapped_column(sa.Integer)
