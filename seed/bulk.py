@@ -25,7 +25,7 @@ from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility, Flag, Person
 from monitor.services.evaluation.cases import INTL, stored_outcomes
 from monitor.services.flags.changes import take_numbers
-from monitor.services.research import facts
+from monitor.services.research import facts, impunity
 from seed.cases import FACILITY_KINDS, JURISDICTIONS, story
 
 
@@ -130,6 +130,8 @@ def generate(n, due, now, cipher, batch=5000, seed=7, progress=True, released_sh
             facts.refresh(db.session.connection(), [
                 (r["id"], r["country"], r["current_facility_id"], r["arrested_at"], r["outcomes"])
                 for r in detentions])
+            impunity.refresh(db.session.connection(), [e["detention_id"] for e in events
+                                                       if e["type"] in impunity.COUNTED_TYPES])
             db.session.commit()
             bar.update(len(detentions))
     return [f["id"] for pair in pairs for f in pair]

@@ -80,6 +80,9 @@ COLUMNS = {
                           "safeguard": SHOWN, "status": SHOWN, "bucket": SHOWN, "n": SHOWN},
     "compliance_sizes": {"id": INTERNAL, "country": SHOWN, "facility_id": SHOWN, "month": SHOWN,
                          "n": SHOWN},
+    "accountability_facts": {"detention_id": SHOWN, "alleged_at": SHOWN, "complaint": SHOWN,
+                             "investigated_at": SHOWN, "prosecution": SHOWN, "conviction": SHOWN,
+                             "admitted_at": SHOWN},
     "sweep_state": {"name": INTERNAL, "holder": INTERNAL, "lease_until": INTERNAL,
                     "last_sweep_at": INTERNAL, "last_result": INTERNAL},
 }

@@ -68,3 +68,19 @@ class ComplianceSize(db.Model):
     facility_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid)
     month: Mapped[str] = mapped_column(sa.String(7))
     n: Mapped[int] = mapped_column(sa.Integer)
+
+
+class AccountabilityFact(db.Model):
+    """What one detention's accountability events show, for the impunity statistics: kept as
+    its events are stored (monitor.services.research.impunity.refresh), and only for the
+    detentions where they show something (a few in a hundred), so a request reads those
+    rather than aggregating every hearing of every detention."""
+
+    __tablename__ = "accountability_facts"
+    detention_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), primary_key=True)
+    alleged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    complaint: Mapped[bool] = mapped_column(sa.Boolean)
+    investigated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    prosecution: Mapped[bool] = mapped_column(sa.Boolean)
+    conviction: Mapped[bool] = mapped_column(sa.Boolean)
+    admitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

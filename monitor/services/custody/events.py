@@ -23,6 +23,7 @@ from monitor.services.custody.presenters import event_view
 from monitor.services.custody.records import audit_identity_read
 from monitor.services.evaluation.cases import domain_events
 from monitor.services.flags.changes import follow_detention
+from monitor.services.research import impunity
 from schemas.events import PRIVATE_DETAILS
 from schemas.fields import parse_timestamp
 
@@ -151,6 +152,8 @@ def record_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], no
             CustodyEvent, row_id, fingerprint, visible), False)
     if data["type"] in STATE_EVENTS:
         refresh_detention(detention, domain_events([detention.id])[detention.id], now)
+    if data["type"] in impunity.COUNTED_TYPES:  # what the impunity statistics read
+        impunity.refresh(db.session.connection(), [detention.id])
     return idempotency.Staged(CustodyEvent(**values), True)
 
 

@@ -29,6 +29,7 @@ from monitor.services.custody.detentions import LEAN
 from monitor.services.custody.sync_plan import EVENT_IN, KINDS, Plan
 from monitor.services.evaluation.cases import domain_events, reevaluate_many
 from monitor.services.idempotency import INSERTS
+from monitor.services.research import impunity
 
 MAX_ITEMS = 1000
 # A concurrent request storing some of the same ids between our reads and our inserts makes
@@ -105,6 +106,8 @@ def _attempt(actor: Actor, payload: dict[str, Any], indexed: list[tuple[str, int
     results = {(kind, index): _result(kind, item, handlers[kind]) for kind, index, item in ordered}
     for table in TABLES:
         _insert(table, plan.rows[table.name])
+    impunity.refresh(db.session.connection(), [row["detention_id"] for row in plan.rows["custody_events"]
+                                               if row["type"] in impunity.COUNTED_TYPES])
     if any(plan.created.values()):  # one audit entry names every record the batch created;
         # before evaluation, as a single detention does (the audit, then the flags counter)
         audit.record(actor, "sync.batch", now, detail={"created": plan.created, "items": len(indexed)})
