@@ -9,12 +9,13 @@ detention's outcomes (monitor.domain.research.compliance_table; the tests hold t
 """
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, and_, func, or_, select, type_coerce
 
 from monitor.domain.research import NO_TIME, OUTCOME_COUNTS, median_of, table_items
 from monitor.extensions import db
@@ -60,7 +61,7 @@ def compliance(actor: Actor, group_by: str, now: datetime, country: str | None =
         picks = wanted.get((group, safeguard))
         if not picks:
             return None
-        return median_of([values[group, safeguard, bucket][index] / 100 for bucket, index in picks])
+        return median_of([values[group, safeguard, bucket, index] / 100 for bucket, index in picks])
 
     table = table_items(shown, {group: counts[group] for group in shown}, median_hours,
                         partition=group_by != "safeguard")
@@ -128,24 +129,43 @@ class _Reader:
                 sizes[self._name(group)] += int(n or 0)
         return sizes
 
-    def middle_values(self, wanted: Mapping[Key, list[tuple[int, int]]]) -> dict[tuple[Any, str, int], list[int]]:
-        """{(group, safeguard, hour): met times × 100 in order} for the hours the medians lie in:
-        per safeguard, one read of the facts of those hours (a range each, on SQLite)."""
-        needed: dict[str, set[tuple[Any, int]]] = defaultdict(set)
+    def middle_values(self, wanted: Mapping[Key, list[tuple[int, int]]]) -> dict[tuple[Any, str, int, int], int]:
+        """{(group, safeguard, hour, index): met time × 100} at the positions the medians lie,
+        the index counting within that hour's values in order. Per safeguard one read of the
+        facts of those hours (a range each, on SQLite), of the groups whose median lies there;
+        the database orders each hour's values and hands back only the rows at those indices."""
+        needed: dict[str, dict[int, set[Any]]] = defaultdict(lambda: defaultdict(set))
+        indices: dict[str, set[int]] = defaultdict(set)
         for (group, safeguard), picks in wanted.items():
-            needed[safeguard].update((group, bucket) for bucket, _ in picks)
-        values: dict[tuple[Any, str, int], list[int]] = defaultdict(list)
+            for bucket, index in picks:
+                needed[safeguard][bucket].add(group)
+                indices[safeguard].add(index)
+        values: dict[tuple[Any, str, int, int], int] = {}
         f, connection = FACTS, db.session.connection()
-        for safeguard, pairs in needed.items():
-            statement = self._facts(select(self._group(f), f.c.bucket, f.c.met_centi).where(
-                f.c.safeguard == safeguard, f.c.bucket.in_(sorted({b for _, b in pairs}))), self.start, self.end)
-            for raw, bucket, centi in connection.execute(statement):
-                group = self._name(raw)
-                if (group, bucket) in pairs:
-                    values[group, safeguard, bucket].append(centi)
-        for found in values.values():
-            found.sort()
+        names: dict[Any, Any] = {}  # stored group value → its name, converted once
+        for safeguard, buckets in needed.items():
+            if self.group_by == "safeguard":
+                which = f.c.bucket.in_(sorted(buckets))
+            else:
+                column = f.c[self.group_by if self.group_by != "facility" else "facility_id"]
+                which = or_(*(and_(f.c.bucket == bucket, column.in_(sorted(self._stored(g) for g in groups)))
+                              for bucket, groups in sorted(buckets.items())))
+            group = self._group(f)
+            position_of = (func.row_number().over(partition_by=[group, f.c.bucket], order_by=f.c.met_centi) - 1)
+            ranked = self._facts(select(group, f.c.bucket, f.c.met_centi, position_of.label("idx")).where(
+                f.c.safeguard == safeguard, which), self.start, self.end).subquery()
+            statement = select(ranked.c.grp, ranked.c.bucket, ranked.c.met_centi, ranked.c.idx).where(
+                ranked.c.idx.in_(sorted(indices[safeguard])))
+            for raw, bucket, centi, position in connection.execute(statement):
+                name = names.get(raw)
+                if name is None:
+                    name = names[raw] = self._name(raw)
+                values[name, safeguard, bucket, position] = centi
         return values
+
+    def _stored(self, group: Any) -> Any:
+        """A group's name as its column binds it (a facility's id as a UUID)."""
+        return uuid.UUID(group) if self.group_by == "facility" else group
 
 
 def middle(buckets: Mapping[int, int]) -> list[tuple[int, int]]:
