@@ -39,7 +39,7 @@ def measure(database_url, secret, jwt_secret, data_key, now_text):
             idle.append(time.perf_counter() - start)
             assert report["examined"] == 0
         start = time.perf_counter()
-        report = sweep(now)
+        report = sweep(now, app.config["SWEEP_BATCH_SIZE"])  # the batch size the scheduler uses
         due_seconds = time.perf_counter() - start
         after = []
         for _ in range(5):

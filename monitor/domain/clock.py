@@ -85,8 +85,9 @@ def due_at(rule: Rule, case: Any, start: datetime, events: Any, country: str) ->
         if base + timedelta(hours=rule.max_hours or 0) < ceiling:
             ceiling = max(base + timedelta(hours=rule.max_hours or 0), due)
             note = (note + "; " if note else "") + f"delay at most {rule.max_hours:g} h from the relevant time"
-    for event in events:
-        if start <= event.occurred_at <= due and any(m.matches(event) for m in rule.extended_by):
+    extends = rule.matchers.extended_by
+    for event in events if extends else ():
+        if start <= event.occurred_at <= due and extends(event):
             extra = (event.details.get("extended_by_hours") or event.details.get("delay_hours")
                      or rule.extension_hours or 0)
             due += timedelta(hours=float(extra))

@@ -86,8 +86,9 @@ def applies(rule: Rule, juvenile: bool) -> bool:
 
 def _satisfying(rule: Rule, events: Sequence[Event], start: datetime) -> Event | None:
     """The first satisfying event at or after `start`, or None."""
+    satisfies = rule.matchers.satisfied_by
     for event in events:
-        if event.occurred_at >= start and any(m.matches(event) for m in rule.satisfied_by):
+        if event.occurred_at >= start and satisfies(event):
             return event
     return None
 
@@ -128,8 +129,10 @@ def _worst(occurrences: list[Outcome]) -> Outcome:
 def _triggers(rule: Rule, events: Sequence[Event], end: Event | None = None) -> list[Event]:
     """The events that start (or, for a condition, are judged by) the rule; a custody rule
     is not started by what happens after custody ended (an allegation made after release)."""
-    return [e for e in events if any(m.matches(e) for m in rule.trigger)
-            and (end is None or rule.track != "custody" or e.occurred_at <= end.occurred_at)]
+    starts = rule.matchers.trigger
+    if end is None or rule.track != "custody":
+        return [e for e in events if starts(e)]
+    return [e for e in events if starts(e) and e.occurred_at <= end.occurred_at]
 
 
 def _deadline(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
@@ -150,12 +153,12 @@ def _condition(rule: Rule, events: Sequence[Event], end: Event | None) -> Outcom
     if not triggered:
         return "not_applicable", None, None, "not triggered"
     for event in triggered:
-        if not any(m.matches(event) for m in rule.violated_when):
+        if not rule.matchers.violated_when(event):
             continue
         if not rule.when_preceded_by:
             return "violated", event.occurred_at, None, f"{event.type} without the safeguard"
         prior = next((p for p in events if p is not event and p.occurred_at <= event.occurred_at
-                      and any(m.matches(p) for m in rule.when_preceded_by)), None)
+                      and rule.matchers.when_preceded_by(p)), None)
         if prior is not None:
             return "violated", event.occurred_at, None, (
                 f"{event.type} at {event.occurred_at:%Y-%m-%d %H:%M} UTC after "
@@ -198,7 +201,7 @@ def _recurring(rule: Rule, case: Case, events: Sequence[Event], end: Event | Non
     due, _ = due_at(rule, case, start, events, country)
     late, last_met, cycle = 0, None, 0
     for event in events:
-        if event.occurred_at < start or not any(m.matches(event) for m in rule.satisfied_by):
+        if event.occurred_at < start or not rule.matchers.satisfied_by(event):
             continue
         if end is not None and event.occurred_at > end.occurred_at:
             break

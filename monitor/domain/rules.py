@@ -5,9 +5,11 @@ A broken file stops the application with a message naming the file and the rule.
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NoReturn
 
+from monitor.domain.matching import Matchers
 from monitor.domain.vocabulary import (
     CONFIDENCES,
     EVENT_TYPES,
@@ -101,6 +103,11 @@ class Rule:
     violated_on: str | None = None  # a condition on the trigger's day: "non_working_day"
     max_from: Start | None = None  # `max_hours` counted from the arrest's relevant time
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def matchers(self) -> Matchers:
+        """Its patterns as predicates, built on first use (not a field: no part of equality)."""
+        return Matchers.of(self)
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,22 @@ def anything_due(now: datetime) -> bool:
     return due is not None
 
 
-def _due_batch(now: datetime, size: int, after: tuple[Any, Any] | None) -> Sequence[Detention]:
-    """Lock and load the next batch of due detentions, in (next_due_at, id) order after `after`.
+def _due_keys(now: datetime) -> list[tuple[Any, Any]]:
+    """(next_due_at, id) of every detention due at `now`, in sweep order: one index range.
+
+    Batches then load by id. Asking the keyset query for each batch instead sorted every due
+    row again when many share one next_due_at (an import or a catch-up writes them at one
+    instant): quadratic in the number due."""
+    keys = db.session.execute(select(Detention.next_due_at, Detention.id).where(
+        Detention.next_due_at < now).order_by(Detention.next_due_at, Detention.id)).all()
+    db.session.rollback()  # a read: the batches each take the write lock in their own unit
+    return [(due, detention_id) for due, detention_id in keys]
+
+
+def _load_batch(now: datetime, ids: Sequence[Any] | None, after: tuple[Any, Any] | None,
+                size: int) -> Sequence[Detention]:
+    """Lock and load due detentions in (next_due_at, id) order: those of `ids` that are still
+    due, or (ids None) the next `size` after `after`.
 
     Keyset order, not OFFSET: a detention handled earlier in this sweep has moved its
     next_due_at past `now` and left the selection, so each batch costs only its own rows."""
@@ -45,9 +59,13 @@ def _due_batch(now: datetime, size: int, after: tuple[Any, Any] | None) -> Seque
     query = select(Detention).options(
         lazyload(Detention.person), defer(Detention.private_enc), defer(Detention.outcomes)
     ).where(Detention.next_due_at < now)
-    if after is not None:
+    if ids is not None:
+        query = query.where(Detention.id.in_(ids))
+    elif after is not None:
         query = query.where(tuple_(Detention.next_due_at, Detention.id) > after)
-    query = query.order_by(Detention.next_due_at, Detention.id).limit(size)
+    query = query.order_by(Detention.next_due_at, Detention.id)
+    if ids is None:
+        query = query.limit(size)
     if db.engine.dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True, of=Detention)
     return db.session.scalars(query).unique().all()
@@ -63,29 +81,48 @@ def sweep(now: datetime, batch_size: int = 500, between_batches: Callable[[], ob
     `between_batches()` runs after each committed batch (the scheduler renews its lease)."""
     report: dict[str, Any] = {"examined": 0, "raised": 0, "reopened": 0, "resolved": 0, "raised_rules": []}
     seen: set[Any] = set()
-    after: tuple[Any, Any] | None = None
-    while True:
-        with unit_of_work():
-            batch = _due_batch(now, batch_size, after)
-            if not batch:
-                db.session.rollback()
-                break
-            after = (batch[-1].next_due_at, batch[-1].id)  # before evaluation moves it
-            batch = [d for d in batch if d.id not in seen]  # never twice in one sweep
-            seen.update(d.id for d in batch)
-            events = domain_events([d.id for d in batch])
-            changes = reevaluate_many([(d, events[d.id]) for d in batch], now)
-            for detention, made in zip(batch, changes, strict=False):
-                for change in made:
-                    if change.action in ACTIONS:
-                        report[ACTIONS[change.action]] += 1
-                    if change.action == "raise":
-                        report["raised_rules"].append((str(detention.id), change.rule))
-            report["examined"] += len(batch)
-        if between_batches is not None:
+    keys = _due_keys(now)
+    for start in range(0, len(keys), batch_size):
+        ids = [detention_id for _, detention_id in keys[start:start + batch_size]]
+        if _sweep_batch(now, report, seen, ids=ids) is not None and between_batches is not None:
+            between_batches()
+    # Then, as the keyset query alone did, whatever fell due meanwhile and sorts after the last.
+    after = keys[-1] if keys else None
+    while after is not None:
+        after = _sweep_batch(now, report, seen, after=after, size=batch_size)
+        if after is not None and between_batches is not None:
             between_batches()
     _mark_finished(now, report)
     return report
+
+
+def _sweep_batch(now: datetime, report: dict[str, Any], seen: set[Any], ids: Sequence[Any] | None = None,
+                 after: tuple[Any, Any] | None = None, size: int = 0) -> tuple[Any, Any] | None:
+    """Lock, evaluate and commit one batch (see _load_batch); returns the (next_due_at, id) its
+    last row had before evaluation, or None when nothing was left to lock."""
+    with unit_of_work():
+        batch = _load_batch(now, ids, after, size)
+        if not batch:
+            db.session.rollback()
+            return None
+        last = (batch[-1].next_due_at, batch[-1].id)  # before evaluation moves it
+        batch = [d for d in batch if d.id not in seen]  # never twice in one sweep
+        seen.update(d.id for d in batch)
+        _evaluate_batch(batch, now, report)
+    return last
+
+
+def _evaluate_batch(batch: Sequence[Detention], now: datetime, report: dict[str, Any]) -> None:
+    """Re-evaluate one locked batch and count its flag changes into `report`."""
+    events = domain_events([d.id for d in batch])
+    changes = reevaluate_many([(d, events[d.id]) for d in batch], now)
+    for detention, made in zip(batch, changes, strict=False):
+        for change in made:
+            if change.action in ACTIONS:
+                report[ACTIONS[change.action]] += 1
+            if change.action == "raise":
+                report["raised_rules"].append((str(detention.id), change.rule))
+    report["examined"] += len(batch)
 
 
 def _mark_finished(now: datetime, report: dict[str, Any]) -> None:
