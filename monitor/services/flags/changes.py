@@ -1,7 +1,6 @@
 """Apply evaluation results to the flags table, numbering every change for the feed."""
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -10,6 +9,7 @@ from sqlalchemy import insert, select, update
 
 from monitor.domain.evaluator import SafeguardResult
 from monitor.domain.flagging import FlagChange, plan_flag_changes
+from monitor.domain.ids import time_ordered_id
 from monitor.extensions import db
 from monitor.models import Counter, Flag, FlagExit
 from monitor.services.flags import webhooks
@@ -74,7 +74,7 @@ def sync_flags_many(evaluated: Sequence[tuple[Any, Sequence[SafeguardResult]]], 
 def _new_flag(detention: Any, change: Any, seq: int, now: datetime) -> dict[str, Any]:
     """The row of a newly raised flag (inserted with its batch)."""
     r = change.result
-    return {"id": uuid.uuid4(), "detention_id": detention.id, "rule": r.rule,
+    return {"id": time_ordered_id(now), "detention_id": detention.id, "rule": r.rule,
             "safeguard": r.safeguard, "severity": r.severity, "country": detention.country,
             "facility_id": detention.current_facility_id,
             "status": "resolved" if change.resolution else "open", "resolution": change.resolution,

@@ -35,6 +35,20 @@ def test_overdue_judicial_review_raises_national_and_international_flags(admin):
     assert judicial.due_at == T0 + hours(48)
 
 
+def test_raised_flags_have_ids_ordered_by_the_sweep_that_raised_them(admin):
+    first, second = (make_detention(admin, make_facility(admin)) for _ in range(2))
+    add(admin, second, "release", T0 + hours(1))
+    sweep_service.sweep(T0 + hours(50))
+    earlier = set(flags_by_safeguard(first).values())
+    make_detention(admin, make_facility(admin))
+    sweep_service.sweep(T0 + hours(51))
+    later = set(db.session.scalars(select(Flag)).all()) - earlier
+    assert earlier and later
+    for flag in earlier | later:  # version 7: the raise time's milliseconds come first
+        assert flag.id.version == 7 and flag.id.int >> 80 == int(flag.raised_at.timestamp() * 1000)
+    assert max(f.id.hex for f in earlier) < min(f.id.hex for f in later)
+
+
 def test_a_second_sweep_adds_nothing_and_an_idle_sweep_examines_nothing(admin):
     make_detention(admin, make_facility(admin))
     sweep_service.sweep(T0 + hours(50))
