@@ -31,9 +31,9 @@ CHUNK = 2000
 def upgrade():
     op.create_table(
         'safeguard_facts',
+        sa.Column('detention_id', sa.Uuid(), nullable=False),
         sa.Column('safeguard', sa.String(length=40), nullable=False),
         sa.Column('bucket', sa.Integer(), nullable=False),
-        sa.Column('detention_id', sa.Uuid(), nullable=False),
         sa.Column('status', sa.String(length=10), nullable=False),
         sa.Column('met_centi', sa.Integer(), nullable=True),
         sa.Column('country', sa.String(length=2), nullable=False),
@@ -41,11 +41,14 @@ def upgrade():
         sa.Column('month', sa.String(length=7), nullable=False),
         sa.Column('arrested_at', sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(['detention_id'], ['detentions.id']),
-        sa.PrimaryKeyConstraint('safeguard', 'bucket', 'detention_id'),
+        sa.PrimaryKeyConstraint('detention_id', 'safeguard'),
         sqlite_with_rowid=False,
     )
-    op.create_index('ix_safeguard_facts_detention', 'safeguard_facts', ['detention_id'])
     op.create_index('ix_safeguard_facts_arrested_at', 'safeguard_facts', ['arrested_at'])
+    met = sa.text('met_centi IS NOT NULL')
+    op.create_index('ix_safeguard_facts_met', 'safeguard_facts',
+                    ['safeguard', 'bucket', 'country', 'facility_id', 'month', 'arrested_at', 'met_centi'],
+                    sqlite_where=met, postgresql_where=met)
     op.create_table(
         'compliance_counts',
         sa.Column('id', SERIAL, autoincrement=True, nullable=False),
@@ -120,6 +123,6 @@ def _backfill(bind):
 def downgrade():
     op.drop_table('compliance_sizes')
     op.drop_table('compliance_counts')
+    op.drop_index('ix_safeguard_facts_met', table_name='safeguard_facts')
     op.drop_index('ix_safeguard_facts_arrested_at', table_name='safeguard_facts')
-    op.drop_index('ix_safeguard_facts_detention', table_name='safeguard_facts')
     op.drop_table('safeguard_facts')

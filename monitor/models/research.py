@@ -21,13 +21,17 @@ _SERIAL = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 class SafeguardFact(db.Model):
     """One safeguard of one detention as statistics count it: its worst status over the
     rules (national and international), the hours to its earliest met time × 100, and the
-    detention's grouping keys. Clustered on SQLite by (safeguard, hour): a median reads one
-    contiguous range."""
+    detention's grouping keys.
+
+    Clustered on SQLite by detention, so replacing a detention's facts rewrites one page; the
+    met times are also in a partial index ordered by (safeguard, hour), where a median reads
+    one contiguous range without touching the rows. Safeguards not met (most, for an arrest
+    just recorded) add nothing to that index."""
 
     __tablename__ = "safeguard_facts"
-    safeguard: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    bucket: Mapped[int] = mapped_column(sa.Integer, primary_key=True)  # whole hours; NO_TIME if never met
     detention_id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, sa.ForeignKey("detentions.id"), primary_key=True)
+    safeguard: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    bucket: Mapped[int] = mapped_column(sa.Integer)  # whole hours; NO_TIME if never met
     status: Mapped[str] = mapped_column(sa.String(10))
     met_centi: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
     country: Mapped[str] = mapped_column(sa.String(2))
@@ -36,8 +40,10 @@ class SafeguardFact(db.Model):
     arrested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (
-        sa.Index("ix_safeguard_facts_detention", "detention_id"),
         sa.Index("ix_safeguard_facts_arrested_at", "arrested_at"),
+        sa.Index("ix_safeguard_facts_met", "safeguard", "bucket", "country", "facility_id", "month",
+                 "arrested_at", "met_centi", sqlite_where=sa.text("met_centi IS NOT NULL"),
+                 postgresql_where=sa.text("met_centi IS NOT NULL")),
         {"sqlite_with_rowid": False},
     )
 

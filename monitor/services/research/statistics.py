@@ -4,7 +4,7 @@ A request reads, summed by the database, the counts of the whole months its arre
 filter covers; the parts of months at its edges are counted from the facts of those
 detentions alone. A median needs the values themselves: the counts give how many met times
 lie in each whole hour, so only the hour holding the middle value is read from the facts
-(clustered by safeguard and hour), and the figure is exact, the same as counting every
+(an index of met times by safeguard and hour), and the figure is exact, the same as counting every
 detention's outcomes (monitor.domain.research.compliance_table; the tests hold them equal).
 """
 from __future__ import annotations
@@ -152,8 +152,9 @@ class _Reader:
                               for bucket, groups in sorted(buckets.items())))
             group = self._group(f)
             position_of = (func.row_number().over(partition_by=[group, f.c.bucket], order_by=f.c.met_centi) - 1)
+            # met_centi IS NOT NULL: the condition of the index of met times, which serves this
             ranked = self._facts(select(group, f.c.bucket, f.c.met_centi, position_of.label("idx")).where(
-                f.c.safeguard == safeguard, which), self.start, self.end).subquery()
+                f.c.safeguard == safeguard, f.c.met_centi.is_not(None), which), self.start, self.end).subquery()
             statement = select(ranked.c.grp, ranked.c.bucket, ranked.c.met_centi, ranked.c.idx).where(
                 ranked.c.idx.in_(sorted(indices[safeguard])))
             for raw, bucket, centi, position in connection.execute(statement):
