@@ -134,6 +134,8 @@ def generate(n, due, now, cipher, batch=5000, seed=7, progress=True, released_sh
                                                        if e["type"] in impunity.COUNTED_TYPES])
             db.session.commit()
             bar.update(len(detentions))
+    facts.compact(db.session.connection())  # as the scheduler does after sweeps: a row per key
+    db.session.commit()
     return [f["id"] for pair in pairs for f in pair]
 
 

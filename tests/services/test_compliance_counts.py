@@ -78,8 +78,18 @@ def test_kept_counts_equal_counting_every_outcome(generated, actor):
                 start=datetime(2025, 10, 9, 13, tzinfo=timezone.utc))
 
 
+KEYS = select(ComplianceCount.country, ComplianceCount.facility_id, ComplianceCount.month,
+              ComplianceCount.safeguard, ComplianceCount.status, ComplianceCount.bucket)
+
+
+def test_the_generator_leaves_one_count_row_per_key(generated):
+    rows = db.session.scalar(select(func.count()).select_from(ComplianceCount))
+    assert rows == db.session.scalar(select(func.count()).select_from(KEYS.distinct().subquery()))
+
+
 def test_counts_follow_reevaluation_transfer_and_folding(generated, actor):
     admin = actor("admin", ())
+    keys = KEYS
     report = sweep(NOW + timedelta(days=3))                           # outcomes of many detentions change
     assert report["examined"] >= 25
     detention = db.session.scalars(select(Detention).where(Detention.outcomes.is_not(None))
@@ -92,12 +102,11 @@ def test_counts_follow_reevaluation_transfer_and_folding(generated, actor):
     for filters in FILTERS[:2] + FILTERS[5:6]:
         assert_same(admin, **filters)
     rows = db.session.scalar(select(func.count()).select_from(ComplianceCount))
+    assert rows > db.session.scalar(select(func.count()).select_from(keys.distinct().subquery()))
     before, after = facts.compact(db.session.connection())
     db.session.commit()
     assert before == rows and after < before
     assert db.session.scalar(select(func.count()).where(ComplianceCount.n == 0)) == 0
-    keys = select(ComplianceCount.country, ComplianceCount.facility_id, ComplianceCount.month,
-                  ComplianceCount.safeguard, ComplianceCount.status, ComplianceCount.bucket)
     assert db.session.execute(select(func.count()).select_from(keys.distinct().subquery())).scalar() == after
     for filters in FILTERS[:2] + FILTERS[5:6]:
         assert_same(admin, **filters)
