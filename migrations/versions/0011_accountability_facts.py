@@ -35,9 +35,11 @@ def upgrade():
         sa.PrimaryKeyConstraint('detention_id'),
     )
     backfill(op.get_bind())
-    # The statistics' group sizes per country or year, scoped and filtered, from the index
-    # alone (per year they read every detention row: 1 to 2 s over 1,000,000).
-    op.create_index('ix_detentions_country_arrested_at', 'detentions', ['country', 'arrested_at'])
+    # The statistics' group sizes per country, year or facility, scoped and filtered, from the
+    # index alone (per year, or per facility within a scope, they read every detention row:
+    # 1 to 3 s over 1,000,000).
+    op.create_index('ix_detentions_country_arrested_at', 'detentions',
+                    ['country', 'arrested_at', 'current_facility_id'])
 
 
 def backfill(bind):

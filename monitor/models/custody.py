@@ -80,9 +80,9 @@ class Detention(db.Model):
 
     __table_args__ = (
         sa.CheckConstraint(f"status IN {DETENTION_STATUSES}", name="ck_detentions_status"),
-        # Detentions counted per country or per year of arrest, within a scope and an
+        # Detentions counted per country, year of arrest or facility, within a scope and an
         # arrest-time range (the impunity statistics' group sizes), from this index alone.
-        sa.Index("ix_detentions_country_arrested_at", "country", "arrested_at"),
+        sa.Index("ix_detentions_country_arrested_at", "country", "arrested_at", "current_facility_id"),
     )
 
 

@@ -53,10 +53,10 @@ def _group_column(group_by: str) -> Any:
 
 
 def _filtered(query: Any, actor: Actor, country: str | None, start: datetime | None,
-              end: datetime | None) -> Any:
+              end: datetime | None, country_column: Any = Detention.country) -> Any:
     """Scope, country and arrest-time filters on a query over detentions."""
-    return scoped(query, actor, Detention.country,
-                  Detention.country == country if country else None,
+    return scoped(query, actor, country_column,
+                  country_column == country if country else None,
                   Detention.arrested_at >= start if start else None,
                   Detention.arrested_at < end if end else None)
 
@@ -116,7 +116,12 @@ def accountability(actor: Actor, group_by: str, now: datetime, country: str | No
                             actor, country, start, end).group_by(group)
     connection = db.session.connection()
     sizes = {grp: count for grp, count in connection.execute(sizes_query)}
-    rows = connection.execute(_filtered(_facts_query(group), actor, country, start, end))
+    # The country through an expression no index serves: SQLite would otherwise walk every
+    # detention of the scope's countries by the country index and look each up among the
+    # facts (4 to 6 s over 1,000,000), where reading the few facts and looking up their
+    # detentions by id takes a fraction of a second.
+    rows = connection.execute(_filtered(_facts_query(group), actor, country, start, end,
+                                        country_column=Detention.country.concat("")))
     facts = (AccountabilityFacts(row.grp, _aware(row.alleged_at), bool(row.complaint), _aware(row.investigated_at),
                                  bool(row.prosecution), bool(row.conviction), _aware(row.admitted_at))
              for row in rows)
