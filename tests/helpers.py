@@ -76,3 +76,14 @@ def run_together(target: Callable[..., object], args: Iterable[tuple[object, ...
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def migration(filename):
+    """A migration script of migrations/versions as a module (to call its data steps)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "migrations" / "versions" / filename
+    spec = importlib.util.spec_from_file_location("migration_" + path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,10 +1,8 @@
 """The impunity statistics read accountability facts kept as events are stored; they give
 exactly what aggregating every detention's events at the request gives, whichever way the
 events came in (one at a time, a sync batch, the bulk generator, the migration)."""
-import importlib.util
 import uuid
 from datetime import datetime, timezone
-from pathlib import Path
 
 from sqlalchemy import func, select
 
@@ -13,7 +11,7 @@ from monitor.extensions import db
 from monitor.models import AccountabilityFact, Detention
 from monitor.services.research import impunity
 from seed.bulk import generate
-from tests.helpers import hours_ago, iso
+from tests.helpers import hours_ago, iso, migration
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=timezone.utc)
 
@@ -56,11 +54,7 @@ def test_kept_facts_equal_aggregating_every_event(app, actor):
     assert_same(actor("researcher", countries[:5]))
     # the migration computes the same facts from the stored events
     db.session.execute(AccountabilityFact.__table__.delete())
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0011_accountability_facts.py"
-    spec = importlib.util.spec_from_file_location("migration_0011", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    migration.backfill(db.session.connection())
+    migration("0011_accountability_facts.py").backfill(db.session.connection())
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(AccountabilityFact)) == kept
     assert_same(admin)

@@ -2,9 +2,7 @@
 detention's outcomes gives (monitor.domain.research.compliance_table), for every grouping,
 filter and scope, after re-evaluations and transfers, after the counts are folded, and after
 the migration computes them for detentions stored before it."""
-import importlib.util
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +13,7 @@ from monitor.models import ComplianceCount, ComplianceSize, Detention, Facility,
 from monitor.services.evaluation.sweep import sweep
 from monitor.services.research import facts, statistics
 from seed.bulk import generate
+from tests.helpers import migration
 
 NOW = datetime(2026, 3, 14, 12, 0, tzinfo=timezone.utc)
 GROUPINGS = ("country", "facility", "month", "safeguard")
@@ -125,11 +124,7 @@ def test_the_migration_computes_facts_and_counts_of_stored_outcomes(generated, a
     expected = {group_by: statistics.compliance(admin, group_by, NOW) for group_by in GROUPINGS}
     for model in (SafeguardFact, ComplianceCount, ComplianceSize):
         db.session.execute(model.__table__.delete())
-    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0010_compliance_counts.py"
-    spec = importlib.util.spec_from_file_location("migration_0010", path)
-    migration = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(migration)
-    migration._backfill(db.session.connection())
+    migration("0010_compliance_counts.py")._backfill(db.session.connection())
     db.session.commit()
     assert db.session.scalar(select(func.count()).select_from(SafeguardFact)) > 2000
     for group_by in GROUPINGS:
