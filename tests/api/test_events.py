@@ -179,3 +179,24 @@ def test_detail_booleans_and_numbers_are_not_coerced(post_event, detention, kind
 def test_json_false_is_stored_as_false(post_event, detention):
     response = post_event(detention()["id"], type="interrogation", details={"lawyer_present": False})
     assert response.status_code == 201 and response.get_json()["details"]["lawyer_present"] is False
+
+
+def test_an_event_reads_its_detention_once(app, post_event, detention):
+    """The detention locked to check the event is the one marked for evaluation: one read of
+    the detentions table per event, not a second full load (ingest's cost)."""
+    from sqlalchemy import event as sa_event
+
+    from monitor.extensions import db
+    d = detention()
+    statements = []
+
+    def record(conn, cursor, statement, params, context, executemany):
+        statements.append(statement)
+    sa_event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        response = post_event(d["id"], type="rights_notified", source="custody_register", details={})
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", record)
+    assert response.status_code == 201
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM detentions" in s]
+    assert len(reads) == 1, reads

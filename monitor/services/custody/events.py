@@ -4,7 +4,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
@@ -112,17 +112,18 @@ def add_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], now: 
               ) -> idempotency.Staged:
     """Record one custody event (audited, its detention marked for evaluation); identical
     replays return the stored one."""
-    staged = record_event(actor, detention_id, data, now)
+    staged, detention = record_event(actor, detention_id, data, now)
     if staged.created:
-        # the detention record_event locked, from the session's identity map (no query)
-        mark_for_evaluation(cast(Detention, db.session.get(Detention, staged.row.detention_id)), now)
+        mark_for_evaluation(detention, now)
     return audit.commit_created(actor, staged, "event.create", "custody_event", now,
                                 {"detention_id": str(staged.row.detention_id), "type": staged.row.type})
 
 
 def record_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], now: datetime
-                 ) -> idempotency.Staged:
-    """Stage one custody event and the state it moves (no audit, no evaluation, no commit).
+                 ) -> tuple[idempotency.Staged, Detention]:
+    """Stage one custody event and the state it moves (no audit, no evaluation, no commit);
+    returns it with its detention (the session holds unchanged rows only weakly: a second
+    `get` after this returns would load the row again).
 
     The first statement (the detention's) takes SQLite's write lock, so what needs no stored
     row is prepared before it, and what follows is a few lean statements: the event is
@@ -142,19 +143,19 @@ def record_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], no
     except Invalid:  # an event stored earlier may no longer pass (custody has ended since)
         existing = idempotency.find_replay(CustodyEvent, row_id, fingerprint, visible)
         if existing is not None:
-            return idempotency.Staged(existing, False)
+            return idempotency.Staged(existing, False), detention
         raise
     values = dict(id=row_id, detention_id=detention.id, type=data["type"],
                   occurred_at=data["occurred_at"], source=data["source"], details=public,
                   fingerprint=fingerprint, private_enc=sealed, received_at=now, recorded_by=actor.id)
     if not idempotency.insert_new(CustodyEvent, values):
         return idempotency.Staged(idempotency.replay_or_conflict(
-            CustodyEvent, row_id, fingerprint, visible), False)
+            CustodyEvent, row_id, fingerprint, visible), False), detention
     if data["type"] in STATE_EVENTS:
         refresh_detention(detention, domain_events([detention.id])[detention.id], now)
     if data["type"] in impunity.COUNTED_TYPES:  # what the impunity statistics read
         impunity.refresh(db.session.connection(), [detention.id])
-    return idempotency.Staged(CustodyEvent(**values), True)
+    return idempotency.Staged(CustodyEvent(**values), True), detention
 
 
 _DETENTIONS = Detention.__table__
