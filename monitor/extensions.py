@@ -1,8 +1,9 @@
 """Flask extensions, created unbound and attached in the factory."""
-from flask_jwt_extended import JWTManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
+
+from monitor.tokens import CachingJWTManager
 
 
 class Base(DeclarativeBase):
@@ -11,4 +12,4 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-jwt = JWTManager()
+jwt = CachingJWTManager()
