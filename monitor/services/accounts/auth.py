@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import MutableMapping
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
 from flask import current_app, has_request_context, request
 from flask_jwt_extended import create_access_token, create_refresh_token
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from monitor.exceptions import Unauthorized
 from monitor.extensions import db
@@ -20,7 +21,7 @@ from monitor.services.accounts import passwords, throttle
 BAD_CREDENTIALS = "Unknown email or wrong password."
 
 
-def issue_tokens(user: User) -> dict[str, Any]:
+def issue_tokens(user: User | TokenUser) -> dict[str, Any]:
     """Issue an access and a refresh token for `user`, of its current token generation."""
     claims = {"role": user.role, "gen": user.token_generation}
     expires = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
@@ -51,7 +52,7 @@ def login(email: str, password: str, address: str | None, now: datetime) -> dict
     return issue_tokens(user)
 
 
-def refresh(user: User, refresh_payload: dict[str, Any], now: datetime) -> dict[str, Any]:
+def refresh(user: TokenUser, refresh_payload: dict[str, Any], now: datetime) -> dict[str, Any]:
     """Rotate: revoke the presented refresh token and issue a fresh pair."""
     revoke(refresh_payload, user.id, now)
     return issue_tokens(user)
@@ -66,27 +67,48 @@ def revoke(payload: dict[str, Any], user_id: uuid.UUID, now: datetime) -> None:
         db.session.commit()
 
 
-def _token_state(payload: dict[str, Any]) -> tuple[User | None, bool]:
+@dataclass(frozen=True)
+class TokenUser:
+    """The active user behind a token: what a request needs of the account (its actor, and
+    for refresh and logout its id and token generation), read without the ORM."""
+
+    id: uuid.UUID
+    role: str
+    countries: list[str]
+    organization_id: uuid.UUID | None
+    token_generation: int
+
+
+_USERS, _REVOKED = User.__table__, RevokedToken.__table__
+# One statement every authenticated request runs: the account and whether the token's jti
+# is revoked.
+_TOKEN_STATE = (
+    select(_USERS.c.id, _USERS.c.role, _USERS.c.countries, _USERS.c.organization_id,
+           _USERS.c.active, _USERS.c.token_generation, _REVOKED.c.jti)
+    .select_from(_USERS.outerjoin(_REVOKED, _REVOKED.c.jti == bindparam("jti")))
+    .where(_USERS.c.id == bindparam("user")))
+
+
+def _token_state(payload: dict[str, Any]) -> tuple[TokenUser | None, bool]:
     """(active user or None, revoked?) of a decoded token, read in one query and kept for the
     rest of the request (flask-jwt-extended asks twice: blocklist, then user)."""
     cache: MutableMapping[str, Any] = request.environ if has_request_context() else {}
     key = ("monitor.token", payload.get("jti"))
     if cache.get("monitor.token_key") == key:
         return cache["monitor.token_state"]
-    state: tuple[User | None, bool]
+    state: tuple[TokenUser | None, bool]
     try:
         user_id = uuid.UUID(payload["sub"])
     except (ValueError, TypeError, AttributeError, KeyError):
         state = (None, False)
     else:
-        row = db.session.execute(
-            select(User, RevokedToken.jti).outerjoin(RevokedToken, RevokedToken.jti == payload["jti"])
-            .where(User.id == user_id)).first()
+        row = db.session.execute(_TOKEN_STATE, {"jti": payload["jti"], "user": user_id}).first()
         # A token of an earlier generation (issued before a deactivation or a password
         # change) is revoked; tokens without the claim count as generation 0.
         state = (None, False) if row is None else (
-            row[0] if row[0].active else None,
-            row[1] is not None or payload.get("gen", 0) != row[0].token_generation)
+            TokenUser(row.id, row.role, list(row.countries or ()), row.organization_id,
+                      row.token_generation) if row.active else None,
+            row.jti is not None or payload.get("gen", 0) != row.token_generation)
     cache["monitor.token_key"], cache["monitor.token_state"] = key, state
     return state
 
@@ -96,6 +118,6 @@ def is_revoked(payload: dict[str, Any]) -> bool:
     return not isinstance(payload.get("jti"), str) or _token_state(payload)[1]
 
 
-def load_active_user(payload: dict[str, Any]) -> User | None:
+def load_active_user(payload: dict[str, Any]) -> TokenUser | None:
     """The active user behind a token, or None (→ 401)."""
     return _token_state(payload)[0]
