@@ -57,3 +57,8 @@ class Blueprint(flask_smorest.Blueprint):
     """A flask-smorest blueprint whose arguments go through JsonBodyParser."""
 
     ARGUMENTS_PARSER = JsonBodyParser()
+
+    def arguments(self, schema, *args, **kwargs):
+        """flask-smorest's `arguments`, with a schema class made an instance once: webargs
+        would build one per request from a class (a tenth of a millisecond each)."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
