@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
+from monitor import walcheckpoint
 from monitor.extensions import db
 from monitor.services.evaluation import sweep as sweep_service
 from monitor.services.evidence import uploads as attachments
@@ -126,7 +127,16 @@ def start_scheduler(app):
 
 
 def run_dedicated_scheduler(app):
-    """Run the scheduler in the foreground (`flask scheduler`), for SCHEDULER_ENABLED=0 webs."""
+    """Run the scheduler in the foreground (`flask scheduler`), for SCHEDULER_ENABLED=0 webs.
+
+    Like a web worker, the process checkpoints SQLite's WAL from a thread of its own
+    (monitor.walcheckpoint): otherwise the sweep's commits would each copy the WAL back into
+    the database file themselves."""
+    checkpointer = walcheckpoint.start(app)
     scheduler = BlockingScheduler(timezone="UTC")
     _add_job(scheduler, app)
-    scheduler.start()
+    try:
+        scheduler.start()
+    finally:
+        if checkpointer is not None:
+            checkpointer.stop()

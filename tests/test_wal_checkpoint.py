@@ -62,3 +62,28 @@ def test_no_checkpointer_without_a_sqlite_file_or_when_turned_off(tmp_path):
     assert walcheckpoint.start(_app(f"sqlite:///{tmp_path / 'off.sqlite3'}",
                                     SQLITE_CHECKPOINT_SECONDS=0)) is None
     assert walcheckpoint.start(_app("postgresql+psycopg://u:p@127.0.0.1:1/none")) is None
+
+
+def test_the_dedicated_scheduler_checkpoints_in_the_background(tmp_path, monkeypatch):
+    """`flask scheduler` is a server process too: its sweeps' commits leave the WAL to a
+    checkpointer thread, as a web worker's do."""
+    from monitor import scheduler
+
+    path = str(tmp_path / "scheduled.sqlite3")
+    app = _app(f"sqlite:///{path}", SQLITE_CHECKPOINT_SECONDS=3600, SQLITE_WAL_AUTOCHECKPOINT=7000)
+    seen = {}
+
+    class Scheduler:
+        def __init__(self, **kwargs):
+            pass
+
+        def add_job(self, *args, **kwargs):
+            pass
+
+        def start(self):  # what the sweep's connections would take while the scheduler runs
+            seen["pages"] = walcheckpoint.autocheckpoint_pages(path)
+
+    monkeypatch.setattr(scheduler, "BlockingScheduler", Scheduler)
+    scheduler.run_dedicated_scheduler(app)
+    assert seen["pages"] == 7000
+    assert walcheckpoint.autocheckpoint_pages(path) is None  # stopped with the scheduler
