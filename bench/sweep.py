@@ -29,8 +29,11 @@ def measure(database_url, secret, jwt_secret, data_key, now_text):
     now = datetime.fromisoformat(now_text)
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": secret,
                       "JWT_SECRET_KEY": jwt_secret, "DATA_KEY": data_key})
-    from monitor import gctuning
-    gctuning.settle()  # as the server's workers (gunicorn.conf.py) and `flask scheduler` do
+    from monitor import gctuning, walcheckpoint
+    # As the processes the scheduler sweeps in (gunicorn's workers: gunicorn.conf.py; `flask
+    # scheduler`) do: WAL checkpoints from a thread of their own, the collector settled.
+    checkpointer = walcheckpoint.start(app)
+    gctuning.settle()
     with app.app_context():
         idle = []
         for _ in range(5):
@@ -47,6 +50,8 @@ def measure(database_url, secret, jwt_secret, data_key, now_text):
             again = sweep(now)
             after.append(time.perf_counter() - start)
             assert again["examined"] == 0
+    if checkpointer is not None:
+        checkpointer.stop()
     print(json.dumps({"idle_ms": [round(t * 1000, 2) for t in idle],
                       "due_sweep_seconds": round(due_seconds, 3), "examined": report["examined"],
                       "flags_raised": report["raised"],
