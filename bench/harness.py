@@ -140,6 +140,14 @@ class _Served(str):
         return cpu_seconds(process_tree(self.pid))
 
 
+def bench_facility(base, token, name="Bench"):
+    """A Mexican police station created through the API; returns its record."""
+    _, facility = call(base, "POST", "/api/v1/facilities", {
+        "name": name, "kind": "police_station", "country": "MX",
+        "timezone": "America/Mexico_City"}, token)
+    return facility
+
+
 def call(base, method, path, body=None, token=None, timeout=60):
     """One JSON request; returns (status, parsed body or None)."""
     data = json.dumps(body).encode() if body is not None else None

@@ -41,6 +41,22 @@ def wrk(base, env, connections, duration):
     return json.loads([line for line in out.stdout.splitlines() if line.startswith('{"requests"')][-1])
 
 
+def seed_detentions(base, n, work, progress=True):
+    """Log in and record a facility and `n` detentions (arrested two hours ago) through the
+    API; their ids go to `work`/ids.txt (wrk's script reads them). Returns the token."""
+    token = harness.login(base)
+    facility = harness.bench_facility(base, token)
+    ids = []
+    for i in tqdm(range(n), desc="detentions", disable=not progress):
+        _, d = harness.call(base, "POST", "/api/v1/detentions", {
+            "person": {"name": f"Bench {i}"}, "facility_id": facility["id"],
+            "arrested_at": (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(),
+            "arresting_authority": "police"}, token)
+        ids.append(d["id"])
+    (work / "ids.txt").write_text("\n".join(ids) + "\n")
+    return token
+
+
 def run_wrk(base, env, args):
     """A warm-up run (discarded: first requests fill caches), then the measured one; returns
     its summary plus requests/s and the server's CPU time per request."""
@@ -89,18 +105,7 @@ def main():
         sys.path.insert(0, str(harness.ROOT / "bench"))
         results = {"app": [], "baseline": [], "baseline_best": []}
         with harness.gunicorn(env) as base:
-            token = harness.login(base)
-            _, facility = harness.call(base, "POST", "/api/v1/facilities", {
-                "name": "Bench", "kind": "police_station", "country": "MX",
-                "timezone": "America/Mexico_City"}, token)
-            ids = []
-            for i in tqdm(range(args.detentions), desc="detentions"):
-                _, d = harness.call(base, "POST", "/api/v1/detentions", {
-                    "person": {"name": f"Bench {i}"}, "facility_id": facility["id"],
-                    "arrested_at": (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(),
-                    "arresting_authority": "police"}, token)
-                ids.append(d["id"])
-            (work / "ids.txt").write_text("\n".join(ids) + "\n")
+            token = seed_detentions(base, args.detentions, work)
         wrk_env = dict(env, IDS_FILE=str(work / "ids.txt"), TOKEN=token, OCCURRED_AT=occurred)
         subprocess.run([sys.executable, "-c", "import ingest_baseline; ingest_baseline.create_schema()"],
                        cwd=harness.ROOT / "bench", env=baseline_env, check=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
-from ingest import ensure_wrk, wrk  # noqa: E402
+from ingest import ensure_wrk, seed_detentions, wrk  # noqa: E402
 from sync import database  # noqa: E402
 
 
@@ -53,15 +53,7 @@ def main():
         env = harness.app_env(work, url, SCHEDULER_ENABLED="1")
         harness.prepare(env)
         with harness.gunicorn(env) as base:
-            token = harness.login(base)
-            _, facility = harness.call(base, "POST", "/api/v1/facilities", {
-                "name": "Bench", "kind": "police_station", "country": "MX",
-                "timezone": "America/Mexico_City"}, token)
-            ids = [harness.call(base, "POST", "/api/v1/detentions", {
-                "person": {"name": f"Bench {i}"}, "facility_id": facility["id"],
-                "arrested_at": (datetime.now(timezone.utc) - timedelta(hours=2)).isoformat(),
-                "arresting_authority": "police"}, token)[1]["id"] for i in range(args.detentions)]
-            (work / "ids.txt").write_text("\n".join(ids) + "\n")
+            token = seed_detentions(base, args.detentions, work, progress=False)
             wrk_env = dict(env, IDS_FILE=str(work / "ids.txt"), TOKEN=token, OCCURRED_AT=occurred)
             wrk(base, wrk_env, 8, 3)  # warm-up
             workers = [p for p in harness.process_tree(base.pid) if p != base.pid]

@@ -61,9 +61,7 @@ def main():
         harness.prepare(env)
         with harness.gunicorn(env) as base:
             token = harness.login(base)
-            status, facility = harness.call(base, "POST", "/api/v1/facilities", {
-                "name": "Bench", "kind": "police_station", "country": "MX",
-                "timezone": "America/Mexico_City"}, token)
+            facility = harness.bench_facility(base, token)
             timings, floors, replay = [], [], None
             for _ in tqdm(range(args.runs), desc="batches"):
                 body = batch(facility["id"], datetime.now(timezone.utc))
