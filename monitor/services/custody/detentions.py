@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import defer, lazyload
 
 from monitor.domain import plausibility
@@ -123,6 +124,27 @@ def get_detention(actor: Actor, detention_id: uuid.UUID, for_update: bool = Fals
     if detention is None or not in_scope(actor, detention.country):
         raise NotFound("No such detention.")
     return detention
+
+
+_DETENTIONS = Detention.__table__
+# What an event that moves no state is checked against (see events.record_event): the row's
+# own columns, read without building an ORM object.
+_CHECKED = select(_DETENTIONS.c.id, _DETENTIONS.c.country, _DETENTIONS.c.arrested_at,
+                  _DETENTIONS.c.ended_at, _DETENTIONS.c.status, _DETENTIONS.c.facility_id
+                  ).where(_DETENTIONS.c.id == bindparam("detention"))
+_CHECKED_LOCKED = _CHECKED.with_for_update()
+
+
+def lock_detention_row(actor: Actor, detention_id: uuid.UUID) -> Any:
+    """get_detention(for_update=True) for a writer that only reads the detention: its id,
+    country, arrest, end, status and first facility, as a Core row (404 and role checks as
+    get_detention; the row locked on PostgreSQL)."""
+    require_role(actor, *CUSTODY_READERS)
+    statement = _CHECKED_LOCKED if db.engine.dialect.name != "sqlite" else _CHECKED
+    row = db.session.execute(statement, {"detention": detention_id}).first()
+    if row is None or not in_scope(actor, row.country):
+        raise NotFound("No such detention.")
+    return row
 
 
 def list_detentions(actor: Actor, limit: int, cursor: str | None, status: str | None = None,

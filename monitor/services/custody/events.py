@@ -17,7 +17,7 @@ from monitor.extensions import db
 from monitor.models import CustodyEvent, Detention, Facility
 from monitor.services import audit, idempotency, runtime
 from monitor.services.access import CUSTODY_WRITERS, Actor, require_role
-from monitor.services.custody.detentions import get_detention
+from monitor.services.custody.detentions import get_detention, lock_detention_row
 from monitor.services.custody.facilities import visible_facility
 from monitor.services.custody.presenters import event_view
 from monitor.services.custody.records import audit_identity_read
@@ -30,9 +30,10 @@ from schemas.fields import parse_timestamp
 FACILITY_REFS = {"arrival": "facility_id", "transfer": "to_facility_id"}
 
 
-def _check_against_record(actor: Actor, detention: Detention, data: dict[str, Any], now: datetime,
+def _check_against_record(actor: Actor, detention: Any, data: dict[str, Any], now: datetime,
                           events: Sequence[Event] | None = None) -> None:
-    """Apply the contract's rules that need the stored record.
+    """Apply the contract's rules that need the stored record (`detention`: an ORM object or
+    a row with its id, arrested_at, ended_at, status and facility_id).
 
     `events` (the detention's domain events, a sync batch's accepted ones included) answers
     the two questions about other events from memory instead of the database."""
@@ -120,9 +121,10 @@ def add_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], now: 
 
 
 def record_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], now: datetime
-                 ) -> tuple[idempotency.Staged, Detention]:
+                 ) -> tuple[idempotency.Staged, Any]:
     """Stage one custody event and the state it moves (no audit, no evaluation, no commit);
-    returns it with its detention (the session holds unchanged rows only weakly: a second
+    returns it with its detention: the ORM object when the event moves its state, else the
+    row of `lock_detention_row` (the session holds unchanged objects only weakly: a second
     `get` after this returns would load the row again).
 
     The first statement (the detention's) takes SQLite's write lock, so what needs no stored
@@ -134,7 +136,9 @@ def record_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], no
     row_id = data.get("id") or uuid.uuid4()
     public, private = _split_details(data["details"])
     sealed = runtime.cipher().seal({"notes": data.get("notes", ""), "details": private}, f"event:{row_id}")
-    detention = get_detention(actor, detention_id, for_update=True)
+    # An event that moves no state only reads the detention: its columns, no ORM object.
+    detention: Any = (get_detention(actor, detention_id, for_update=True) if data["type"] in STATE_EVENTS
+                      else lock_detention_row(actor, detention_id))
     data = dict(data, id=row_id, detention_id=detention.id)
     fingerprint = runtime.cipher().fingerprint(idempotency.canonical(data))
     visible = lambda row: row.detention_id == detention.id  # noqa: E731  (another record's event)
@@ -163,10 +167,11 @@ _MARK_DUE = (update(_DETENTIONS).where(_DETENTIONS.c.id == bindparam("detention"
              .values(updated_at=bindparam("moment"), next_due_at=bindparam("moment")))
 
 
-def mark_for_evaluation(detention: Detention, now: datetime) -> None:
-    """Make the detention due at once: the scheduler evaluates it, raises and resolves its
-    flags and stores its outcomes (see services.sweep)."""
-    if db.session.is_modified(detention):  # the event moved its state: one ORM flush
+def mark_for_evaluation(detention: Any, now: datetime) -> None:
+    """Make the detention (an ORM object, or a row read for the check) due at once: the
+    scheduler evaluates it, raises and resolves its flags and stores its outcomes (see
+    services.sweep)."""
+    if isinstance(detention, Detention) and db.session.is_modified(detention):  # one ORM flush
         detention.updated_at, detention.next_due_at = now, now
         return
     db.session.connection().execute(_MARK_DUE, {"detention": detention.id, "moment": now})
