@@ -200,3 +200,26 @@ def test_an_event_reads_its_detention_once(app, post_event, detention):
     assert response.status_code == 201
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM detentions" in s]
     assert len(reads) == 1, reads
+
+
+def test_an_event_is_one_transaction_on_postgresql(app, post_event, detention):
+    """On PostgreSQL the token check and the write share one transaction (row locks order
+    writers there); only SQLite ends the read first, to take its file-wide write lock after
+    authorisation. Two transactions cost two more round trips a write."""
+    from sqlalchemy import event as sa_event
+
+    from monitor.extensions import db
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite ends the token check's read transaction before the write lock")
+    d = detention()
+    begins = []
+
+    def count(conn):
+        begins.append(conn)
+    sa_event.listen(db.engine, "begin", count)
+    try:
+        response = post_event(d["id"], type="rights_notified", source="custody_register", details={})
+    finally:
+        sa_event.remove(db.engine, "begin", count)
+    assert response.status_code == 201
+    assert len(begins) == 1
