@@ -3,6 +3,7 @@ timestamps, the test data key, the built-in rules and small domain cases."""
 import base64
 import threading
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from monitor import BUILTIN_RULES
@@ -87,3 +88,21 @@ def migration(filename):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@contextmanager
+def engine_events(name):
+    """Record the arguments of each `name` event (e.g. "begin", "before_cursor_execute") of
+    the app's engine inside the block: yields the list they are appended to."""
+    from sqlalchemy import event
+
+    from monitor.extensions import db
+    seen: list[tuple[object, ...]] = []
+
+    def record(*args):
+        seen.append(args)
+    event.listen(db.engine, name, record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, name, record)

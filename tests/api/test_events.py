@@ -4,7 +4,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.helpers import hours_ago, iso
+from tests.helpers import engine_events, hours_ago, iso
 
 
 @pytest.fixture
@@ -184,20 +184,11 @@ def test_json_false_is_stored_as_false(post_event, detention):
 def test_an_event_reads_its_detention_once(app, post_event, detention):
     """The detention locked to check the event is the one marked for evaluation: one read of
     the detentions table per event, not a second full load (ingest's cost)."""
-    from sqlalchemy import event as sa_event
-
-    from monitor.extensions import db
     d = detention()
-    statements = []
-
-    def record(conn, cursor, statement, params, context, executemany):
-        statements.append(statement)
-    sa_event.listen(db.engine, "before_cursor_execute", record)
-    try:
+    with engine_events("before_cursor_execute") as executed:
         response = post_event(d["id"], type="rights_notified", source="custody_register", details={})
-    finally:
-        sa_event.remove(db.engine, "before_cursor_execute", record)
     assert response.status_code == 201
+    statements = [args[2] for args in executed]
     reads = [s for s in statements if s.lstrip().upper().startswith("SELECT") and "FROM detentions" in s]
     assert len(reads) == 1, reads
 
@@ -206,20 +197,11 @@ def test_an_event_is_one_transaction_on_postgresql(app, post_event, detention):
     """On PostgreSQL the token check and the write share one transaction (row locks order
     writers there); only SQLite ends the read first, to take its file-wide write lock after
     authorisation. Two transactions cost two more round trips a write."""
-    from sqlalchemy import event as sa_event
-
     from monitor.extensions import db
     if db.engine.dialect.name != "postgresql":
         pytest.skip("SQLite ends the token check's read transaction before the write lock")
     d = detention()
-    begins = []
-
-    def count(conn):
-        begins.append(conn)
-    sa_event.listen(db.engine, "begin", count)
-    try:
+    with engine_events("begin") as begins:
         response = post_event(d["id"], type="rights_notified", source="custody_register", details={})
-    finally:
-        sa_event.remove(db.engine, "begin", count)
     assert response.status_code == 201
     assert len(begins) == 1
