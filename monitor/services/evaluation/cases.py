@@ -91,6 +91,13 @@ def reevaluate(detention: Any, now: datetime, events: Sequence[Event] | None = N
 
 def reevaluate_many(pairs: Sequence[tuple[Any, Sequence[Event]]], now: datetime) -> list[list[FlagChange]]:
     """reevaluate() for [(detention, events)] at once; returns each detention's flag changes."""
+    return sync_flags_many(evaluate_many(pairs, now), now)
+
+
+def evaluate_many(pairs: Sequence[tuple[Any, Sequence[Event]]], now: datetime
+                  ) -> list[tuple[Any, list[SafeguardResult]]]:
+    """Evaluate [(detention, events)] and set each one's `next_due_at` and `outcomes` (on an
+    ORM object, or on the sweep's plain row); returns [(detention, results)] for the flags."""
     evaluated = []
     places = places_of([events for _, events in pairs])  # one query for the whole batch
     for detention, events in pairs:
@@ -98,4 +105,4 @@ def reevaluate_many(pairs: Sequence[tuple[Any, Sequence[Event]]], now: datetime)
         results, detention.next_due_at = evaluate_with_next_change(case, sets, now)
         detention.outcomes = stored_outcomes(results, detention.juvenile, sets)
         evaluated.append((detention, results))
-    return sync_flags_many(evaluated, now)
+    return evaluated

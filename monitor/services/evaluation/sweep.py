@@ -12,16 +12,18 @@ writers) and the flags table has a unique (detention, rule) constraint.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
-from sqlalchemy import select, tuple_, update
-from sqlalchemy.orm import defer, lazyload
+from sqlalchemy import bindparam, select, tuple_, update
 
 from monitor.database import unit_of_work
 from monitor.extensions import db
-from monitor.models import Detention, SweepState
-from monitor.services.evaluation.cases import domain_events, reevaluate_many
+from monitor.models import Detention, Facility, SweepState
+from monitor.services.evaluation.cases import domain_events, evaluate_many
+from monitor.services.flags.changes import sync_flags_many
+from monitor.services.research import facts
 
 if TYPE_CHECKING:
     from sqlalchemy import CursorResult
@@ -48,27 +50,60 @@ def _due_keys(now: datetime) -> list[tuple[Any, Any]]:
     return [(due, detention_id) for due, detention_id in keys]
 
 
+class Place(NamedTuple):
+    """What evaluation reads of a detention's current facility."""
+    timezone: str
+    jurisdiction: str
+    court_within_40km: bool | None
+
+
+@dataclass(slots=True)
+class DueDetention:
+    """A due detention as the sweep reads and writes it: the columns evaluation needs, as a
+    plain row (no ORM object, no unit of work: its new outcomes and next due time are
+    written for the whole batch by one statement)."""
+    id: Any
+    country: str
+    current_facility_id: Any
+    arrested_at: datetime
+    juvenile: bool
+    offence_gravity: str | None
+    organised_crime: bool | None
+    capital_offence: bool | None
+    status: str
+    next_due_at: datetime | None
+    current_facility: Place
+    outcomes: Any = None
+
+
+_D, _F = Detention.__table__, Facility.__table__
+_COLUMNS = (_D.c.id, _D.c.country, _D.c.current_facility_id, _D.c.arrested_at, _D.c.juvenile,
+            _D.c.offence_gravity, _D.c.organised_crime, _D.c.capital_offence, _D.c.status,
+            _D.c.next_due_at, _F.c.timezone, _F.c.jurisdiction, _F.c.court_within_40km)
+_STORE = (update(_D).where(_D.c.id == bindparam("row_id"))
+          .values(next_due_at=bindparam("due"), outcomes=bindparam("stored"), updated_at=bindparam("now")))
+
+
 def _load_batch(now: datetime, ids: Sequence[Any] | None, after: tuple[Any, Any] | None,
-                size: int) -> Sequence[Detention]:
+                size: int) -> list[DueDetention]:
     """Lock and load due detentions in (next_due_at, id) order: those of `ids` that are still
     due, or (ids None) the next `size` after `after`.
 
     Keyset order, not OFFSET: a detention handled earlier in this sweep has moved its
     next_due_at past `now` and left the selection, so each batch costs only its own rows."""
     # Only what evaluation reads: no person (identity blob), no sealed notes, no old outcomes.
-    query = select(Detention).options(
-        lazyload(Detention.person), defer(Detention.private_enc), defer(Detention.outcomes)
-    ).where(Detention.next_due_at < now)
+    query = select(*_COLUMNS).join(_F, _F.c.id == _D.c.current_facility_id).where(_D.c.next_due_at < now)
     if ids is not None:
-        query = query.where(Detention.id.in_(ids))
+        query = query.where(_D.c.id.in_(ids))
     elif after is not None:
-        query = query.where(tuple_(Detention.next_due_at, Detention.id) > after)
-    query = query.order_by(Detention.next_due_at, Detention.id)
+        query = query.where(tuple_(_D.c.next_due_at, _D.c.id) > after)
+    query = query.order_by(_D.c.next_due_at, _D.c.id)
     if ids is None:
         query = query.limit(size)
     if db.engine.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True, of=Detention)
-    return db.session.scalars(query).unique().all()
+        query = query.with_for_update(skip_locked=True, of=_D)
+    return [DueDetention(*row[:10], current_facility=Place(row[10], row[11], row[12]))
+            for row in db.session.connection().execute(query)]
 
 
 ACTIONS = {"raise": "raised", "reopen": "reopened", "resolve": "resolved"}
@@ -112,10 +147,17 @@ def _sweep_batch(now: datetime, report: dict[str, Any], seen: set[Any], ids: Seq
     return last
 
 
-def _evaluate_batch(batch: Sequence[Detention], now: datetime, report: dict[str, Any]) -> None:
-    """Re-evaluate one locked batch and count its flag changes into `report`."""
+def _evaluate_batch(batch: Sequence[DueDetention], now: datetime, report: dict[str, Any]) -> None:
+    """Re-evaluate one locked batch, store it (outcomes and next due times in one statement,
+    the statistics' facts, the flags) and count its flag changes into `report`."""
     events = domain_events([d.id for d in batch])
-    changes = reevaluate_many([(d, events[d.id]) for d in batch], now)
+    evaluated = evaluate_many([(d, events[d.id]) for d in batch], now)
+    connection = db.session.connection()
+    connection.execute(_STORE, [{"row_id": d.id, "due": d.next_due_at, "stored": d.outcomes, "now": now}
+                                for d in batch])
+    facts.refresh(connection, [(d.id, d.country, d.current_facility_id, d.arrested_at, d.outcomes)
+                               for d in batch])
+    changes = sync_flags_many(evaluated, now)
     for detention, made in zip(batch, changes, strict=False):
         for change in made:
             if change.action in ACTIONS:
