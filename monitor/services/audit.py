@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import insert, select, update
 
 from monitor.database import unit_of_work
 from monitor.domain.chain import GENESIS, entry_hash, verify_chain
@@ -21,15 +21,21 @@ from monitor.services.idempotency import Staged
 # Core statements built once (their cache keys are memoised) and run on the session's
 # connection: no autoflush of the caller's pending rows, no ORM execution layer.
 _COUNTERS, _LOG = Counter.__table__, AuditEntry.__table__
+# The next number and the hash of the entry before it, in one statement: the counter's row
+# lock, held to the commit, orders concurrent writers, so that entry is the previous one (or
+# none yet: the genesis hash). RETURNING sees the counter's new value. (SQLite's RETURNING is
+# rendered without table names: `value` is the counter's, audit_log having no such column.)
 _NEXT_SEQ = (update(_COUNTERS).where(_COUNTERS.c.name == "audit")
-             .values(value=_COUNTERS.c.value + 1).returning(_COUNTERS.c.value))
-_HASH_OF = select(_LOG.c.hash).where(_LOG.c.seq == bindparam("seq"))
+             .values(value=_COUNTERS.c.value + 1)
+             .returning(_COUNTERS.c.value, select(_LOG.c.hash).where(_LOG.c.seq == _COUNTERS.c.value - 1)
+                        .correlate(_COUNTERS).scalar_subquery()))
 _APPEND = insert(_LOG)
 
 
-def _next_seq() -> int:
-    """Take the next audit number; the counter row lock orders concurrent writers."""
-    return db.session.connection().execute(_NEXT_SEQ).scalar_one()
+def _next_seq() -> tuple[int, str]:
+    """Take the next audit number; returns it with the previous entry's hash."""
+    seq, prev = db.session.connection().execute(_NEXT_SEQ).one()
+    return seq, prev or GENESIS
 
 
 def entry_fields(entry: Any) -> dict[str, Any]:
@@ -42,15 +48,7 @@ def entry_fields(entry: Any) -> dict[str, Any]:
 def record(actor: Actor | None, action: str, now: datetime, target_type: str | None = None,
            target_id: object = None, detail: dict[str, Any] | None = None) -> SimpleNamespace:
     """Add one entry (the caller commits); returns its fields."""
-    seq = _next_seq()
-    # (transaction, seq, hash) of the entry written last in this same transaction: while we
-    # hold the counter lock nobody else can append, so it is the previous entry. After a
-    # savepoint rollback the number is taken again and no longer follows the cached one.
-    cached = db.session.info.get("audit_last")
-    if cached and cached[0] is db.session().get_transaction() and cached[1] == seq - 1:
-        prev = cached[2]
-    else:
-        prev = db.session.connection().execute(_HASH_OF, {"seq": seq - 1}).scalar() or GENESIS
+    seq, prev = _next_seq()
     entry = SimpleNamespace(
         seq=seq, at=now, actor_id=getattr(actor, "id", None), actor_role=getattr(actor, "role", None),
         action=action, target_type=target_type, target_id=str(target_id) if target_id else None,
@@ -60,7 +58,6 @@ def record(actor: Actor | None, action: str, now: datetime, target_type: str | N
     # A Core insert, executed now: the entry needs no unit of work, and its place in the chain
     # is taken under the counter lock held since _next_seq().
     db.session.connection().execute(_APPEND, vars(entry))
-    db.session.info["audit_last"] = (db.session().get_transaction(), seq, entry.hash)
     return entry
 
 

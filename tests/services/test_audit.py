@@ -80,3 +80,26 @@ def test_trail_read_in_small_batches_verifies_across_their_boundaries(detention)
     db.session.execute(text("DELETE FROM audit_log WHERE seq = 3"))
     db.session.commit()
     assert verify_trail(batch=2) == (2, 3)
+
+
+def test_entries_chain_within_a_transaction_and_after_a_rolled_back_savepoint(app):
+    """Each entry's number and its predecessor's hash come from one statement: entries
+    written in one transaction, and one written after a savepoint that took a number and
+    rolled back, still chain from the entry actually stored before them."""
+    from datetime import datetime, timezone
+
+    from monitor.database import unit_of_work
+    from monitor.services.audit import record
+
+    moment = datetime(2026, 12, 7, 12, tzinfo=timezone.utc)
+    with app.app_context():
+        with unit_of_work():
+            first, second = record(None, "test.one", moment), record(None, "test.two", moment)
+            with db.session.begin_nested() as savepoint:
+                record(None, "test.discarded", moment)
+                savepoint.rollback()
+            third = record(None, "test.three", moment)
+        assert (second.prev_hash, third.prev_hash) == (first.hash, second.hash)
+        assert [e.seq for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.seq))] == [
+            first.seq, second.seq, third.seq] == [1, 2, 3]
+        assert verify_trail() == (3, None)
