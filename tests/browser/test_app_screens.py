@@ -71,9 +71,14 @@ def pump_until(page: Any, condition: Any, what: str) -> None:
 
 
 def go(page: Any, base: str, route: str) -> None:
-    """Open a screen by its route and wait until it has drawn its own heading."""
+    """Open a screen by its route and wait until it has drawn its own heading.
+
+    A new heading alone is not enough: a redraw of the screen being left (fresh data from a
+    sync) that was already under way when the route changed draws a new heading of its own
+    first. The app names the screen it has drawn last (the root's data-drawn)."""
     page.evaluate("document.querySelector('main h1')?.setAttribute('data-seen', '')")
     page.goto(f"{base}/app/{route}")
+    steps.wait_drawn(page, route)
     steps.until(page, "!!document.querySelector('main h1:not([data-seen])')", f"the screen {route}")
 
 
