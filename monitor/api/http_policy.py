@@ -41,8 +41,9 @@ def preflight(app):
 
 def decorate(app, response):
     """Add security headers, no-store caching for API data, and CORS for allowed origins."""
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    present = {name.lower() for name in response.headers.keys()}  # one pass, not one per header
+    response.headers.extend([(name, value) for name, value in SECURITY_HEADERS.items()
+                             if name.lower() not in present])
     if request.path == "/app" or request.path.startswith("/app/"):
         response.headers["Content-Security-Policy"] = APP_CSP
         # Revalidated every time (ETag, 304); the service worker serves them offline.

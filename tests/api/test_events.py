@@ -205,3 +205,42 @@ def test_an_event_is_one_transaction_on_postgresql(app, post_event, detention):
         response = post_event(d["id"], type="rights_notified", source="custody_register", details={})
     assert response.status_code == 201
     assert len(begins) == 1
+
+
+def test_an_event_for_a_detention_already_due_leaves_its_due_time(app, post_event, detention):
+    """A detention already waiting for the sweep keeps its place: a further event bumps its
+    `updated_at` but writes no new due time (the due-time index, two more pages of every
+    commit, is left alone). A detention not yet due is made due at once, as before."""
+    from sqlalchemy import select
+
+    from monitor.extensions import db
+    from monitor.models import Detention
+
+    def due_and_updated(detention_id):
+        with app.app_context():
+            row = db.session.execute(select(Detention.next_due_at, Detention.updated_at).where(
+                Detention.id == uuid.UUID(detention_id))).one()
+            db.session.rollback()
+            return row
+
+    d = detention()
+    assert post_event(d["id"], type="rights_notified", source="custody_register",
+                      details={}).status_code == 201
+    due, updated = due_and_updated(d["id"])
+    assert due is not None and due <= updated
+    with engine_events("before_cursor_execute") as executed:
+        assert post_event(d["id"], type="family_notified", source="custody_register",
+                          details={}).status_code == 201
+    again_due, again_updated = due_and_updated(d["id"])
+    assert again_due == due and again_updated > updated
+    updates = [args[2] for args in executed if args[2].lstrip().upper().startswith("UPDATE DETENTIONS")]
+    assert updates and all("next_due_at" not in statement for statement in updates), updates
+
+    with app.app_context():  # evaluated: due later (or never); the next event makes it due now
+        from tests.helpers import evaluate_pending
+        evaluate_pending()
+    evaluated_due, _ = due_and_updated(d["id"])
+    assert evaluated_due is None or evaluated_due > again_updated
+    assert post_event(d["id"], type="lawyer_access", source="custody_register",
+                      details={}).status_code == 201
+    assert due_and_updated(d["id"])[0] <= due_and_updated(d["id"])[1]

@@ -102,7 +102,7 @@ def _token_state(payload: dict[str, Any]) -> tuple[TokenUser | None, bool]:
     except (ValueError, TypeError, AttributeError, KeyError):
         state = (None, False)
     else:
-        row = db.session.execute(_TOKEN_STATE, {"jti": payload["jti"], "user": user_id}).first()
+        row = db.session.connection().execute(_TOKEN_STATE, {"jti": payload["jti"], "user": user_id}).first()
         # A token of an earlier generation (issued before a deactivation or a password
         # change) is revoked; tokens without the claim count as generation 0.
         state = (None, False) if row is None else (

@@ -130,18 +130,18 @@ _DETENTIONS = Detention.__table__
 # What an event that moves no state is checked against (see events.record_event): the row's
 # own columns, read without building an ORM object.
 _CHECKED = select(_DETENTIONS.c.id, _DETENTIONS.c.country, _DETENTIONS.c.arrested_at,
-                  _DETENTIONS.c.ended_at, _DETENTIONS.c.status, _DETENTIONS.c.facility_id
-                  ).where(_DETENTIONS.c.id == bindparam("detention"))
+                  _DETENTIONS.c.ended_at, _DETENTIONS.c.status, _DETENTIONS.c.facility_id,
+                  _DETENTIONS.c.next_due_at).where(_DETENTIONS.c.id == bindparam("detention"))
 _CHECKED_LOCKED = _CHECKED.with_for_update()
 
 
 def lock_detention_row(actor: Actor, detention_id: uuid.UUID) -> Any:
     """get_detention(for_update=True) for a writer that only reads the detention: its id,
-    country, arrest, end, status and first facility, as a Core row (404 and role checks as
+    country, arrest, end, status, first facility and due time, as a Core row (404 and role checks as
     get_detention; the row locked on PostgreSQL)."""
     require_role(actor, *CUSTODY_READERS)
     statement = _CHECKED_LOCKED if db.engine.dialect.name != "sqlite" else _CHECKED
-    row = db.session.execute(statement, {"detention": detention_id}).first()
+    row = db.session.connection().execute(statement, {"detention": detention_id}).first()
     if row is None or not in_scope(actor, row.country):
         raise NotFound("No such detention.")
     return row

@@ -4,6 +4,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -159,19 +160,27 @@ def record_event(actor: Actor, detention_id: uuid.UUID, data: dict[str, Any], no
         refresh_detention(detention, domain_events([detention.id])[detention.id], now)
     if data["type"] in impunity.COUNTED_TYPES:  # what the impunity statistics read
         impunity.refresh(db.session.connection(), [detention.id])
-    return idempotency.Staged(CustodyEvent(**values), True), detention
+    # the stored row's values, for the response (an ORM object would only be built and dropped)
+    return idempotency.Staged(SimpleNamespace(**values), True), detention
 
 
 _DETENTIONS = Detention.__table__
 _MARK_DUE = (update(_DETENTIONS).where(_DETENTIONS.c.id == bindparam("detention"))
              .values(updated_at=bindparam("moment"), next_due_at=bindparam("moment")))
+_TOUCH = (update(_DETENTIONS).where(_DETENTIONS.c.id == bindparam("detention"))
+          .values(updated_at=bindparam("moment")))
 
 
 def mark_for_evaluation(detention: Any, now: datetime) -> None:
     """Make the detention (an ORM object, or a row read for the check) due at once: the
     scheduler evaluates it, raises and resolves its flags and stores its outcomes (see
-    services.sweep)."""
+    services.sweep).
+
+    One already due keeps its due time (the sweep reads its events when it comes to it):
+    only `updated_at` is written, and the due-time index is left alone."""
     if isinstance(detention, Detention) and db.session.is_modified(detention):  # one ORM flush
         detention.updated_at, detention.next_due_at = now, now
         return
-    db.session.connection().execute(_MARK_DUE, {"detention": detention.id, "moment": now})
+    due = getattr(detention, "next_due_at", None)
+    statement = _TOUCH if due is not None and due <= now else _MARK_DUE
+    db.session.connection().execute(statement, {"detention": detention.id, "moment": now})

