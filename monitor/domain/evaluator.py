@@ -96,8 +96,12 @@ def _satisfying(rule: Rule, events: Sequence[Event], start: datetime) -> Event |
 def _deadline_occurrence(rule: Rule, case: Case, trigger: datetime, events: Sequence[Event],
                          end: Event | None, now: datetime, country: str) -> Outcome:
     """(status, due, met_at, words) for one deadline triggered at `trigger`."""
-    start, start_note = clock_start(rule, case, trigger, events, country)
-    due, note = due_at(rule, case, start, events, country)
+    # A custody clock runs on what happened in custody: a hearing recorded after the release
+    # (one that "extends" detention, an arrival) neither starts nor lengthens it.
+    clock_events = events if end is None or rule.track != "custody" else \
+        [e for e in events if e.occurred_at <= end.occurred_at]
+    start, start_note = clock_start(rule, case, trigger, clock_events, country)
+    due, note = due_at(rule, case, start, clock_events, country)
     note = "; ".join(n for n in (start_note, note) if n)
     done = _satisfying(rule, events, trigger)  # met before a later start is met all the same
     ended = "the case closed" if rule.track == "accountability" else "custody ended"

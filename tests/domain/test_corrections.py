@@ -124,3 +124,18 @@ def test_mx_exam_after_a_report_to_the_judge_and_by_forensic_report(sets):
     state = case([("ill_treatment_alleged", 1, {}),
                   ("forensic_report", 5, {"examiner": "state_forensic", "consistency": "consistent"})])
     assert result(sets, "mx", state, rule, T0 + h(25) + MINUTE).status == "overdue"
+
+
+def test_a_court_extension_after_release_does_not_move_the_custody_limit(sets):
+    """Custody ended with the release: a hearing recorded afterwards that 'extends' detention
+    (a data-entry slip, or a later proceeding) cannot lengthen the limit custody was held
+    to. Found by the property test that events after release never change the custody track."""
+    rule = "uz.custody_48h_court_96h"
+    released = case([("release", 10, {})])
+    before = result(sets, "uz", released, rule, T0 + h(200))
+    assert (before.status, before.due_at, before.met_at) == ("met", T0 + h(48), T0 + h(10))
+    after = case([("release", 10, {}), ("judicial_appearance", 20, {"outcome": "extended"})])
+    assert result(sets, "uz", after, rule, T0 + h(200)) == before
+    # an extension before the release still counts
+    extended = case([("judicial_appearance", 20, {"outcome": "extended"}), ("release", 70, {})])
+    assert result(sets, "uz", extended, rule, T0 + h(200)).due_at == T0 + h(96)
