@@ -28,12 +28,17 @@ def rule_sets_for(facility: Any) -> list[Any]:
     return [sets[code] for code in codes + [INTL] if code in sets]
 
 
+_EVENTS = CustodyEvent.__table__
+
+
 def domain_events(detention_ids: Iterable[Any]) -> dict[Any, list[Event]]:
     """{detention id: [Event]} read with one lean query (no ORM objects): what rules need."""
     grouped: dict[Any, list[Event]] = {d: [] for d in detention_ids}
-    rows = db.session.execute(select(
-        CustodyEvent.detention_id, CustodyEvent.type, CustodyEvent.occurred_at,
-        CustodyEvent.details, CustodyEvent.id).where(CustodyEvent.detention_id.in_(list(detention_ids))))
+    # Core columns on the session's connection: an ORM select of the same columns went through
+    # the ORM's row loading, a third of evaluating a detention with many events.
+    rows = db.session.connection().execute(select(
+        _EVENTS.c.detention_id, _EVENTS.c.type, _EVENTS.c.occurred_at, _EVENTS.c.details, _EVENTS.c.id
+    ).where(_EVENTS.c.detention_id.in_(list(grouped))))
     for detention_id, kind, at, details, event_id in rows:
         grouped[detention_id].append(Event(type=kind, occurred_at=at, details=details or {}, id=str(event_id)))
     return grouped
