@@ -8,7 +8,6 @@ Targets: CLI and HTTP >= 0.8 of the floor; peak memory flat in N (compare --dete
 100000 and 1000000).
     .venv/bin/python bench/export.py [--backend sqlite|postgresql] [--detentions 1000000] [--runs 3]
 """
-import argparse
 import sys
 import time
 import urllib.request
@@ -45,11 +44,7 @@ def worker_peak_mb(served):
 
 def main():
     """Measure floor, CLI and HTTP exports --runs times; report medians and ratios."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--detentions", type=int, default=1_000_000)
-    parser.add_argument("--due", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = harness.dataset_parser(__doc__)
     args = parser.parse_args()
     runs = []
     with harness.workdir() as work, datasets.dataset(args.backend, args.detentions, args.due, work) as env:

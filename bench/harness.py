@@ -1,4 +1,5 @@
 """Shared benchmark plumbing: a throwaway app under gunicorn on 127.0.0.1, and timing helpers."""
+import argparse
 import base64
 import hashlib
 import json
@@ -249,3 +250,20 @@ def profiling_app(url, **config):
         db.session.commit()
         headers = {"Authorization": "Bearer " + create_access_token(identity=str(user.id))}
         return app, headers, str(facility.id)
+
+
+def parser(doc, runs=3):
+    """The command line the benchmarks start from: --backend, and --runs unless `runs` is None."""
+    made = argparse.ArgumentParser(description=doc)
+    made.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    if runs is not None:
+        made.add_argument("--runs", type=int, default=runs)
+    return made
+
+
+def dataset_parser(doc):
+    """parser() and the generated data set's size: --detentions and --due (bench/datasets.py)."""
+    made = parser(doc)
+    made.add_argument("--detentions", type=int, default=1_000_000)
+    made.add_argument("--due", type=int, default=10_000)
+    return made

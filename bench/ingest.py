@@ -7,7 +7,6 @@ duplicated). Targets: app >= 0.8 of the same-served floor and >= 0.5 of the best
     .venv/bin/python bench/ingest.py [--backend sqlite|postgresql] [--runs 3] [--duration 15]
         [--warmup 5] [--connections 8]
 """
-import argparse
 import json
 import shutil
 import subprocess
@@ -85,13 +84,11 @@ def evaluation_lag(url, limit=30):
 
 def main():
     """Set up both servers' data, alternate runs, report medians and the ratio."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = harness.parser(__doc__)
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--warmup", type=int, default=5, help="seconds of unmeasured load first")
     parser.add_argument("--detentions", type=int, default=200)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
     ensure_wrk()
     occurred = (datetime.now(timezone.utc) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")

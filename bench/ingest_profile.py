@@ -5,7 +5,6 @@ threads in them) for --duration seconds. Prints the share of samples under each 
 kept in bench/out/ingest-profile.txt.
     .venv/bin/python bench/ingest_profile.py [--backend sqlite|postgresql] [--duration 10] [--top 30]
 """
-import argparse
 import collections
 import subprocess
 import sys
@@ -41,8 +40,7 @@ def summarize(collapsed, top):
 
 def main():
     """Serve, load, sample, summarise."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser = harness.parser(__doc__, runs=None)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--detentions", type=int, default=200)
     parser.add_argument("--top", type=int, default=30)

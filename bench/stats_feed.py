@@ -7,7 +7,6 @@
    detention), sequentially, as the admin: p50/p99 in ms (target p99 < 25 ms with 1,000,000 flags).
     .venv/bin/python bench/stats_feed.py [--backend sqlite|postgresql] [--detentions 1000000] [--runs 3]
 """
-import argparse
 import random
 import sys
 import time
@@ -67,11 +66,7 @@ def feed(base, token, positions):
 
 def main():
     """Statistics then feed, against one served copy of the data set."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--detentions", type=int, default=1_000_000)
-    parser.add_argument("--due", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = harness.dataset_parser(__doc__)
     parser.add_argument("--pages", type=int, default=1000)
     args = parser.parse_args()
     with harness.workdir() as work, datasets.dataset(args.backend, args.detentions, args.due, work) as env:

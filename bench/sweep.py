@@ -60,11 +60,7 @@ def measure(database_url, secret, jwt_secret, data_key, now_text):
 
 def main():
     """Per run: a fresh copy of the data set, then measure in a child under /usr/bin/time -v."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--detentions", type=int, default=1_000_000)
-    parser.add_argument("--due", type=int, default=10_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = harness.dataset_parser(__doc__)
     parser.add_argument("--measure", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:

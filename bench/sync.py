@@ -7,7 +7,6 @@ another fresh batch into the same database. Median seconds per batch (target < 0
 ratio floor / app.
     .venv/bin/python bench/sync.py [--backend sqlite|postgresql] [--runs 5]
 """
-import argparse
 import sys
 import time
 import uuid
@@ -52,9 +51,7 @@ def batch(facility_id, now):
 
 def main():
     """Run the benchmark and print the figures."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser = harness.parser(__doc__, runs=5)
     args = parser.parse_args()
     with harness.workdir() as work, database(args.backend, work) as url:
         env = harness.app_env(work, url)
