@@ -84,59 +84,81 @@ def _evaluated(rng, now, pair, rule_sets, released_share):
 def generate(n, due, now, cipher, batch=5000, seed=7, progress=True, released_share=0.6):
     """Insert `n` detentions (`due` of them late-recorded arrests, due at once) with their
     events, outcomes and flags; `released_share` of the others are history. Returns the
-    facility ids."""
+    facility ids.
+
+    The late-recorded arrests are written last, as the field writes them: received an hour
+    before `now`, after everything else in the data set, so they sit where a database puts
+    its newest rows (the end of the table), not scattered through years of history."""
     rule_sets = current_app.extensions["monitor.rule_sets"]
     rng = random.Random(seed)
     groups = make_facilities(now, rule_sets)
     weights, pairs = [w for w, _ in groups], [p for _, p in groups]
     due_ids = set(rng.sample(range(n), due))
+    late = _Batch(now)
     with tqdm(total=n, unit="det", desc="generate", disable=not progress) as bar:
         for start in range(0, n, batch):
-            persons, detentions, events, planned = [], [], [], []
+            written = _Batch(now)
             for i in range(start, min(n, start + batch)):
                 pair = rng.choices(pairs, weights)[0]
                 if i in due_ids:
                     d, stored = _late_arrest(i, now, pair[0], cipher)
-                    stored, results = [(uuid.uuid4(), e) for e in stored], []
+                    late.add(i, d, pair, [(uuid.uuid4(), e) for e in stored], [], cipher)
                 else:
                     d, stored, results = _evaluated(rng, now, pair, rule_sets, released_share)
-                detention_id, person_id = uuid.uuid4(), uuid.uuid4()
-                persons.append({"id": person_id, "sex": d["sex"], "age": d["age"], "groups": [],
-                                "created_at": d["received_at"], "identity_enc": cipher.seal(
-                                    {"name": f"Person {i}", "birth_date": None}, f"person:{person_id}")})
-                row = {"id": detention_id, "person_id": person_id, "facility_id": pair[0]["id"],
-                       "current_facility_id": d["current"]["id"], "country": pair[0]["country"],
-                       "arrested_at": d["arrested_at"],
-                       "juvenile": d["juvenile"], "age_at_arrest": d["age"], "status": d["status"],
-                       "ended_at": d["ended_at"], "next_due_at": d["next_due_at"], "outcomes": d["outcomes"],
-                       "offence_gravity": d["offence_gravity"], "organised_crime": d["organised_crime"],
-                       "fingerprint": "bench", "received_at": d["received_at"],
-                       "created_at": d["received_at"], "updated_at": now,
-                       "private_enc": cipher.seal({"grounds": "", "notes": "", "arresting_authority": "police"},
-                                                  f"detention:{detention_id}")}
-                detentions.append(row)
-                events += [{"id": e, "detention_id": detention_id, "type": kind, "occurred_at": at,
-                            "source": "custody_register", "details": details, "fingerprint": "bench",
-                            "received_at": max(at, d["received_at"])} for e, (kind, at, details) in stored]
-                planned += [(row, change) for change in plan_flag_changes(results, {}, d["status"])]
-            numbers = take_numbers(len(planned))
-            flags = [_flag_row(row, change, next(numbers), now) for row, change in planned]
-            # Core inserts on the tables (executemany): the ORM's bulk path costs more than the data.
-            for model, rows in ((Person, persons), (Detention, detentions), (CustodyEvent, events),
-                                (Flag, flags)):
-                if rows:
-                    db.session.execute(insert(model.__table__), rows)
-            # Round the ORM, so round its flush hook: the statistics' facts and counts too.
-            facts.refresh(db.session.connection(), [
-                (r["id"], r["country"], r["current_facility_id"], r["arrested_at"], r["outcomes"])
-                for r in detentions])
-            impunity.refresh(db.session.connection(), [e["detention_id"] for e in events
-                                                       if e["type"] in impunity.COUNTED_TYPES])
-            db.session.commit()
-            bar.update(len(detentions))
+                    written.add(i, d, pair, stored, results, cipher)
+            written.write()
+            bar.update(len(written.detentions))
+    late.write()
     facts.compact(db.session.connection())  # as the scheduler does after sweeps: a row per key
     db.session.commit()
     return [f["id"] for pair in pairs for f in pair]
+
+
+class _Batch:
+    """The rows of some detentions, written in one transaction."""
+
+    def __init__(self, now):
+        self.now = now
+        self.persons, self.detentions, self.events, self.planned = [], [], [], []
+
+    def add(self, i, d, pair, stored, results, cipher):
+        """A detention (fields `d`) with its person, its events and the flags its results raise."""
+        detention_id, person_id = uuid.uuid4(), uuid.uuid4()
+        self.persons.append({"id": person_id, "sex": d["sex"], "age": d["age"], "groups": [],
+                             "created_at": d["received_at"], "identity_enc": cipher.seal(
+                                 {"name": f"Person {i}", "birth_date": None}, f"person:{person_id}")})
+        row = {"id": detention_id, "person_id": person_id, "facility_id": pair[0]["id"],
+               "current_facility_id": d["current"]["id"], "country": pair[0]["country"],
+               "arrested_at": d["arrested_at"],
+               "juvenile": d["juvenile"], "age_at_arrest": d["age"], "status": d["status"],
+               "ended_at": d["ended_at"], "next_due_at": d["next_due_at"], "outcomes": d["outcomes"],
+               "offence_gravity": d["offence_gravity"], "organised_crime": d["organised_crime"],
+               "fingerprint": "bench", "received_at": d["received_at"],
+               "created_at": d["received_at"], "updated_at": self.now,
+               "private_enc": cipher.seal({"grounds": "", "notes": "", "arresting_authority": "police"},
+                                          f"detention:{detention_id}")}
+        self.detentions.append(row)
+        self.events += [{"id": e, "detention_id": detention_id, "type": kind, "occurred_at": at,
+                         "source": "custody_register", "details": details, "fingerprint": "bench",
+                         "received_at": max(at, d["received_at"])} for e, (kind, at, details) in stored]
+        self.planned += [(row, change) for change in plan_flag_changes(results, {}, d["status"])]
+
+    def write(self):
+        """Insert the rows, their flags, facts and counts; commit."""
+        numbers = take_numbers(len(self.planned))
+        flags = [_flag_row(row, change, next(numbers), self.now) for row, change in self.planned]
+        # Core inserts on the tables (executemany): the ORM's bulk path costs more than the data.
+        for model, rows in ((Person, self.persons), (Detention, self.detentions), (CustodyEvent, self.events),
+                            (Flag, flags)):
+            if rows:
+                db.session.execute(insert(model.__table__), rows)
+        # Round the ORM, so round its flush hook: the statistics' facts and counts too.
+        facts.refresh(db.session.connection(), [
+            (r["id"], r["country"], r["current_facility_id"], r["arrested_at"], r["outcomes"])
+            for r in self.detentions])
+        impunity.refresh(db.session.connection(), [e["detention_id"] for e in self.events
+                                                   if e["type"] in impunity.COUNTED_TYPES])
+        db.session.commit()
 
 
 def _flag_row(detention, change, seq, now):

@@ -4,7 +4,7 @@ import uuid
 from collections import Counter
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from monitor.api import detentions as detentions_api
 from monitor.extensions import db
@@ -63,3 +63,13 @@ def test_generated_detentions_read_back_well_formed_and_freshly_evaluated_alike(
     assert due == 10
     seqs = db.session.scalars(select(Flag.change_seq).order_by(Flag.change_seq)).all()
     assert seqs == list(range(1, len(seqs) + 1))  # feed numbers taken as the sweep takes them
+
+
+def test_late_recorded_arrests_are_written_after_everything_else(app):
+    """They were received an hour before `now`: a database holds them as its newest rows."""
+    generate(300, 12, NOW, app.extensions["monitor.cipher"], batch=100, progress=False)
+    # the order rows were written in: SQLite's rowid; on PostgreSQL the writing transaction
+    position = "rowid" if db.engine.dialect.name == "sqlite" else "xmin::text::bigint, ctid"
+    order = [due is not None and due < NOW for (due,) in db.session.execute(
+        select(Detention.next_due_at).order_by(text(position)))]
+    assert order == [False] * 288 + [True] * 12
