@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from sqlalchemy import bindparam, select, tuple_, update
 
+from monitor.bulkwrite import execute_many
 from monitor.database import unit_of_work
 from monitor.extensions import db
 from monitor.models import Detention, Facility, SweepState
@@ -153,8 +154,8 @@ def _evaluate_batch(batch: Sequence[DueDetention], now: datetime, report: dict[s
     events = domain_events([d.id for d in batch])
     evaluated = evaluate_many([(d, events[d.id]) for d in batch], now)
     connection = db.session.connection()
-    connection.execute(_STORE, [{"row_id": d.id, "due": d.next_due_at, "stored": d.outcomes, "now": now}
-                                for d in batch])
+    execute_many(connection, _STORE, [{"row_id": d.id, "due": d.next_due_at, "stored": d.outcomes, "now": now}
+                                      for d in batch])
     facts.refresh(connection, [(d.id, d.country, d.current_facility_id, d.arrested_at, d.outcomes)
                                for d in batch])
     changes = sync_flags_many(evaluated, now)

@@ -5,8 +5,9 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
+from monitor.bulkwrite import insert_rows
 from monitor.domain.evaluator import SafeguardResult
 from monitor.domain.flagging import FlagChange, plan_flag_changes
 from monitor.domain.ids import time_ordered_id
@@ -63,7 +64,7 @@ def sync_flags_many(evaluated: Sequence[tuple[Any, Sequence[SafeguardResult]]], 
             else:
                 touched.append(_apply_change(mine[change.rule], change, seq, now))
     if raised:
-        db.session.execute(insert(Flag.__table__), raised)
+        insert_rows(db.session.connection(), Flag.__table__, raised)
     if touched:
         db.session.flush()
     webhooks.enqueue([_view_of_row(row) for row in raised] + [flag_view(f) for f in touched],

@@ -22,6 +22,7 @@ from sqlalchemy import event, func, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from monitor.bulkwrite import insert_rows
 from monitor.database import unit_of_work
 from monitor.domain.research import bucket_of, safeguard_facts
 from monitor.extensions import db
@@ -86,7 +87,7 @@ def _refresh_batch(connection: Connection, rows: Sequence[DetentionRow]) -> int:
         return 0
     connection.execute(FACTS.delete().where(FACTS.c.detention_id.in_(gone)))
     if added:
-        connection.execute(insert(FACTS), added)
+        insert_rows(connection, FACTS, added)
     _add(connection, COUNTS, COUNT_KEY, counts)
     _add(connection, SIZES, SIZE_KEY, sizes)
     return len(gone)
@@ -96,7 +97,7 @@ def _add(connection: Connection, table: Any, key: Sequence[str], changes: Counte
     """Append the non-zero changes as rows of `table`."""
     rows = [dict(zip(key, k, strict=True), n=n) for k, n in sorted(changes.items(), key=str) if n]
     if rows:
-        connection.execute(insert(table), rows)
+        insert_rows(connection, table, rows)
 
 
 def compact(connection: Connection) -> tuple[int, int]:
