@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.domain.evaluator import Case, Event, evaluate, evaluate_with_next_change
+from monitor.domain.evaluator import SEVERITY_ORDER, Case, Event, evaluate, evaluate_with_next_change
 from monitor.domain.rules import load_rule_sets
 from monitor.domain.vocabulary import (
     AFTER_RELEASE_EVENT_TYPES,
@@ -18,7 +18,11 @@ from monitor.domain.vocabulary import (
 from tests.helpers import RULES
 
 SETS = load_rule_sets([RULES])
-RANK = {"met": 0, "met_late": 1, "pending": 2, "overdue": 3, "violated": 4}
+# Worse is higher, in the evaluator's own order: a rule restarted by a transfer reports its
+# worst occurrence by SEVERITY_ORDER, where a safeguard given late (met_late) outweighs one not
+# yet due (pending). Ranked the other way, a notice that turned the late occurrence into a met
+# one read as "met_late became pending", though no occurrence got worse.
+RANK = {status: len(SEVERITY_ORDER) - i for i, status in enumerate(SEVERITY_ORDER) if status != "not_applicable"}
 KINDS = {
     "rights_notified": st.just({}), "lawyer_requested": st.just({}),
     "lawyer_access": st.just({}), "family_notified": st.just({}), "registry_entry": st.just({}),
