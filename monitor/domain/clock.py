@@ -10,6 +10,7 @@ from typing import Any
 
 from monitor.domain.calendar import court_deadline, working_days_deadline
 from monitor.domain.rules import Rule, Start
+from monitor.domain.timeline import of_types
 
 FACILITY_KEYS = ("facility_id", "to_facility_id")
 
@@ -44,7 +45,7 @@ def relevant_time(spec: Start | None, case: Any, trigger: datetime, events: Any,
     at trigger + `spec.cap_hours`; `trigger` itself when there is no spec or no such event."""
     if spec is None:
         return trigger, ""
-    first = next((e for e in events if e.type == spec.event and e.occurred_at >= trigger
+    first = next((e for e in of_types(events, frozenset((spec.event,))) if e.occurred_at >= trigger
                   and _in_jurisdiction(e, case, country, spec.facility_kinds)), None)
     if first is None:
         return trigger, f"from the arrest: no {spec.event} recorded (strict reading)"
@@ -86,7 +87,7 @@ def due_at(rule: Rule, case: Any, start: datetime, events: Any, country: str) ->
             ceiling = max(base + timedelta(hours=rule.max_hours or 0), due)
             note = (note + "; " if note else "") + f"delay at most {rule.max_hours:g} h from the relevant time"
     extends = rule.matchers.extended_by
-    for event in events if extends else ():
+    for event in of_types(events, extends.types):
         if start <= event.occurred_at <= due and extends(event):
             extra = (event.details.get("extended_by_hours") or event.details.get("delay_hours")
                      or rule.extension_hours or 0)

@@ -31,9 +31,11 @@ from zoneinfo import ZoneInfo
 from monitor.domain.calendar import is_court_day
 from monitor.domain.clock import clock_start, due_at
 from monitor.domain.rules import Rule
+from monitor.domain.timeline import Timeline, of_types, until
 
 ENDING = ("release", "death_in_custody")
 CASE_END = "case_closed"
+_ENDING_TYPES, _CASE_END_TYPES = frozenset(ENDING), frozenset((CASE_END,))
 # (status, due, met_at, words): one rule's state, before it becomes a SafeguardResult
 Outcome = tuple[str, "datetime | None", "datetime | None", str]
 SEVERITY_ORDER = ("violated", "overdue", "met_late", "pending", "met", "not_applicable")
@@ -87,7 +89,7 @@ def applies(rule: Rule, juvenile: bool) -> bool:
 def _satisfying(rule: Rule, events: Sequence[Event], start: datetime) -> Event | None:
     """The first satisfying event at or after `start`, or None."""
     satisfies = rule.matchers.satisfied_by
-    for event in events:
+    for event in of_types(events, satisfies.types):
         if event.occurred_at >= start and satisfies(event):
             return event
     return None
@@ -98,8 +100,7 @@ def _deadline_occurrence(rule: Rule, case: Case, trigger: datetime, events: Sequ
     """(status, due, met_at, words) for one deadline triggered at `trigger`."""
     # A custody clock runs on what happened in custody: a hearing recorded after the release
     # (one that "extends" detention, an arrival) neither starts nor lengthens it.
-    clock_events = events if end is None or rule.track != "custody" else \
-        [e for e in events if e.occurred_at <= end.occurred_at]
+    clock_events = events if end is None or rule.track != "custody" else until(events, end.occurred_at)
     start, start_note = clock_start(rule, case, trigger, clock_events, country)
     due, note = due_at(rule, case, start, clock_events, country)
     note = "; ".join(n for n in (start_note, note) if n)
@@ -134,9 +135,11 @@ def _triggers(rule: Rule, events: Sequence[Event], end: Event | None = None) -> 
     """The events that start (or, for a condition, are judged by) the rule; a custody rule
     is not started by what happens after custody ended (an allegation made after release)."""
     starts = rule.matchers.trigger
+    candidates = of_types(events, starts.types)
     if end is None or rule.track != "custody":
-        return [e for e in events if starts(e)]
-    return [e for e in events if starts(e) and e.occurred_at <= end.occurred_at]
+        return [e for e in candidates if starts(e)]
+    return [e for e in candidates if starts(e) and e.occurred_at <= end.occurred_at]
+
 
 
 def _deadline(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
@@ -161,8 +164,9 @@ def _condition(rule: Rule, events: Sequence[Event], end: Event | None) -> Outcom
             continue
         if not rule.when_preceded_by:
             return "violated", event.occurred_at, None, f"{event.type} without the safeguard"
-        prior = next((p for p in events if p is not event and p.occurred_at <= event.occurred_at
-                      and rule.matchers.when_preceded_by(p)), None)
+        preceding = rule.matchers.when_preceded_by
+        prior = next((p for p in of_types(events, preceding.types) if p is not event
+                      and p.occurred_at <= event.occurred_at and preceding(p)), None)
         if prior is not None:
             return "violated", event.occurred_at, None, (
                 f"{event.type} at {event.occurred_at:%Y-%m-%d %H:%M} UTC after "
@@ -204,8 +208,9 @@ def _recurring(rule: Rule, case: Case, events: Sequence[Event], end: Event | Non
     start, start_note = clock_start(rule, case, triggers[0], events, country)
     due, _ = due_at(rule, case, start, events, country)
     late, last_met, cycle = 0, None, 0
-    for event in events:
-        if event.occurred_at < start or not rule.matchers.satisfied_by(event):
+    satisfies = rule.matchers.satisfied_by
+    for event in of_types(events, satisfies.types):
+        if event.occurred_at < start or not satisfies(event):
             continue
         if end is not None and event.occurred_at > end.occurred_at:
             break
@@ -232,9 +237,9 @@ def evaluate_with_next_change(case: Case, rule_sets: Sequence[Any], now: datetim
 def _evaluate(case: Case, rule_sets: Sequence[Any], now: datetime
               ) -> tuple[list[SafeguardResult], list[datetime]]:
     """(results, wake-up times): the evaluation and when each pending part falls due."""
-    events = sorted(case.events, key=lambda e: (e.occurred_at, e.id))
-    ends = {"custody": next((e for e in events if e.type in ENDING), None),
-            "accountability": next((e for e in events if e.type == CASE_END), None)}
+    events = Timeline(sorted(case.events, key=lambda e: (e.occurred_at, e.id)))
+    ends = {"custody": next(iter(of_types(events, _ENDING_TYPES)), None),
+            "accountability": next(iter(of_types(events, _CASE_END_TYPES)), None)}
     results, wakes = [], []
     for rule_set in rule_sets:
         country = getattr(rule_set, "country", "") or ""

@@ -2,9 +2,11 @@
 import random
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from monitor.domain import evaluator
 from monitor.domain.evaluator import SEVERITY_ORDER, Case, Event, evaluate, evaluate_with_next_change
 from monitor.domain.rules import load_rule_sets
 from monitor.domain.vocabulary import (
@@ -213,3 +215,18 @@ def test_an_open_accountability_track_is_never_violated_by_a_deadline(history, c
     for r in results:
         if r.track == "accountability" and by_id[r.rule].kind == "deadline":
             assert r.status in ("not_applicable", "pending", "met", "met_late", "overdue"), r
+
+
+@settings(max_examples=200, deadline=None)
+@given(histories(), codes, nows, st.booleans())
+def test_rules_read_through_the_type_index_as_through_every_event(history, code, offset, juvenile):
+    """The evaluator looks only at the events of the types a rule names (domain.timeline);
+    with the index replaced by the plain list it asks every event, and must answer the same."""
+    arrested, events, facts = history
+    sets = [SETS[code], SETS["intl"]]
+    the_case = case_of(arrested, juvenile, events, "UTC", facts)
+    indexed = evaluate_with_next_change(the_case, sets, arrested + offset)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(evaluator, "Timeline", list)
+        plain = evaluate_with_next_change(the_case, sets, arrested + offset)
+    assert indexed == plain
