@@ -85,7 +85,9 @@ def _refresh_batch(connection: Connection, rows: Sequence[DetentionRow]) -> int:
                   for name, status, centi, country, facility, month in after]
     if not gone:
         return 0
-    connection.execute(FACTS.delete().where(FACTS.c.detention_id.in_(gone)))
+    stale = [detention_id for detention_id in gone if detention_id in old]  # a first evaluation has none
+    if stale:
+        connection.execute(FACTS.delete().where(FACTS.c.detention_id.in_(stale)))
     if added:
         insert_rows(connection, FACTS, added)
     _add(connection, COUNTS, COUNT_KEY, counts)
