@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 from monitor.domain.calendar import is_court_day
 from monitor.domain.clock import clock_start, due_at
 from monitor.domain.rules import Rule
-from monitor.domain.timeline import Timeline, of_types, until
+from monitor.domain.timeline import Timeline
 
 ENDING = ("release", "death_in_custody")
 CASE_END = "case_closed"
@@ -86,21 +86,21 @@ def applies(rule: Rule, juvenile: bool) -> bool:
     return rule.applies_to == "all" or rule.applies_to == ("juvenile" if juvenile else "adult")
 
 
-def _satisfying(rule: Rule, events: Sequence[Event], start: datetime) -> Event | None:
+def _satisfying(rule: Rule, events: Timeline[Event], start: datetime) -> Event | None:
     """The first satisfying event at or after `start`, or None."""
     satisfies = rule.matchers.satisfied_by
-    for event in of_types(events, satisfies.types):
+    for event in events.of_types(satisfies.types):
         if event.occurred_at >= start and satisfies(event):
             return event
     return None
 
 
-def _deadline_occurrence(rule: Rule, case: Case, trigger: datetime, events: Sequence[Event],
+def _deadline_occurrence(rule: Rule, case: Case, trigger: datetime, events: Timeline[Event],
                          end: Event | None, now: datetime, country: str) -> Outcome:
     """(status, due, met_at, words) for one deadline triggered at `trigger`."""
     # A custody clock runs on what happened in custody: a hearing recorded after the release
     # (one that "extends" detention, an arrival) neither starts nor lengthens it.
-    clock_events = events if end is None or rule.track != "custody" else until(events, end.occurred_at)
+    clock_events = events if end is None or rule.track != "custody" else events.until(end.occurred_at)
     start, start_note = clock_start(rule, case, trigger, clock_events, country)
     due, note = due_at(rule, case, start, clock_events, country)
     note = "; ".join(n for n in (start_note, note) if n)
@@ -131,18 +131,18 @@ def _worst(occurrences: list[Outcome]) -> Outcome:
     return min(reversed(occurrences), key=lambda o: SEVERITY_ORDER.index(o[0]))
 
 
-def _triggers(rule: Rule, events: Sequence[Event], end: Event | None = None) -> list[Event]:
+def _triggers(rule: Rule, events: Timeline[Event], end: Event | None = None) -> list[Event]:
     """The events that start (or, for a condition, are judged by) the rule; a custody rule
     is not started by what happens after custody ended (an allegation made after release)."""
     starts = rule.matchers.trigger
-    candidates = of_types(events, starts.types)
+    candidates = events.of_types(starts.types)
     if end is None or rule.track != "custody":
         return [e for e in candidates if starts(e)]
     return [e for e in candidates if starts(e) and e.occurred_at <= end.occurred_at]
 
 
 
-def _deadline(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
+def _deadline(rule: Rule, case: Case, events: Timeline[Event], end: Event | None,
               now: datetime, country: str) -> tuple[Outcome, datetime | None]:
     """Worst occurrence of a deadline, and the next pending due time among them all."""
     triggers = [e.occurred_at for e in _triggers(rule, events, end)]
@@ -154,7 +154,7 @@ def _deadline(rule: Rule, case: Case, events: Sequence[Event], end: Event | None
     return _worst(occurrences), wake
 
 
-def _condition(rule: Rule, events: Sequence[Event], end: Event | None) -> Outcome:
+def _condition(rule: Rule, events: Timeline[Event], end: Event | None) -> Outcome:
     """Violated at the first trigger event that breaks the condition."""
     triggered = _triggers(rule, events, end)
     if not triggered:
@@ -165,7 +165,7 @@ def _condition(rule: Rule, events: Sequence[Event], end: Event | None) -> Outcom
         if not rule.when_preceded_by:
             return "violated", event.occurred_at, None, f"{event.type} without the safeguard"
         preceding = rule.matchers.when_preceded_by
-        prior = next((p for p in of_types(events, preceding.types) if p is not event
+        prior = next((p for p in events.of_types(preceding.types) if p is not event
                       and p.occurred_at <= event.occurred_at and preceding(p)), None)
         if prior is not None:
             return "violated", event.occurred_at, None, (
@@ -174,7 +174,7 @@ def _condition(rule: Rule, events: Sequence[Event], end: Event | None) -> Outcom
     return "met", None, triggered[0].occurred_at, f"{len(triggered)} {triggered[0].type} event(s) compliant"
 
 
-def _on_day(rule: Rule, case: Case, events: Sequence[Event], country: str) -> Outcome:
+def _on_day(rule: Rule, case: Case, events: Timeline[Event], country: str) -> Outcome:
     """Violated by a trigger on a day that is not a working day (local time, public holidays
     of the rule set's country): Cameroon's rule that custody is not ordered at weekends."""
     triggered = _triggers(rule, events)
@@ -199,7 +199,7 @@ def _described(event: Event) -> str:
     return event.type + (f" ({', '.join(flags)})" if flags else "")
 
 
-def _recurring(rule: Rule, case: Case, events: Sequence[Event], end: Event | None,
+def _recurring(rule: Rule, case: Case, events: Timeline[Event], end: Event | None,
                now: datetime, country: str) -> Outcome:
     """A chain of deadlines, each starting at the previous satisfying event."""
     triggers = [e.occurred_at for e in _triggers(rule, events, end)]
@@ -209,7 +209,7 @@ def _recurring(rule: Rule, case: Case, events: Sequence[Event], end: Event | Non
     due, _ = due_at(rule, case, start, events, country)
     late, last_met, cycle = 0, None, 0
     satisfies = rule.matchers.satisfied_by
-    for event in of_types(events, satisfies.types):
+    for event in events.of_types(satisfies.types):
         if event.occurred_at < start or not satisfies(event):
             continue
         if end is not None and event.occurred_at > end.occurred_at:
@@ -238,8 +238,8 @@ def _evaluate(case: Case, rule_sets: Sequence[Any], now: datetime
               ) -> tuple[list[SafeguardResult], list[datetime]]:
     """(results, wake-up times): the evaluation and when each pending part falls due."""
     events = Timeline(sorted(case.events, key=lambda e: (e.occurred_at, e.id)))
-    ends = {"custody": next(iter(of_types(events, _ENDING_TYPES)), None),
-            "accountability": next(iter(of_types(events, _CASE_END_TYPES)), None)}
+    ends = {"custody": next(iter(events.of_types(_ENDING_TYPES)), None),
+            "accountability": next(iter(events.of_types(_CASE_END_TYPES)), None)}
     results, wakes = [], []
     for rule_set in rule_sets:
         country = getattr(rule_set, "country", "") or ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, Protocol, TypeVar, overload
+from typing import Protocol, TypeVar, overload
 
 
 class _Typed(Protocol):
@@ -26,36 +26,39 @@ class _Typed(Protocol):
 T = TypeVar("T", bound=_Typed)
 
 
-class Timeline(Sequence[Any]):
+class Timeline(Sequence[T]):
     """Events already in (time, id) order; `of_types` and `until` are kept once computed."""
 
-    __slots__ = ("_events", "_by_type", "_of_types", "_until")
+    __slots__ = ("_events", "_by_type", "_types", "_of_types", "_until")
 
-    def __init__(self, ordered: Iterable[Any]) -> None:
+    def __init__(self, ordered: Iterable[T]) -> None:
         self._events = list(ordered)
         self._by_type: dict[str, list[int]] = {}
         for position, event in enumerate(self._events):
             self._by_type.setdefault(event.type, []).append(position)
-        self._of_types: dict[frozenset[str], list[Any]] = {}
-        self._until: dict[datetime, Timeline] = {}
+        self._types = frozenset(self._by_type)
+        self._of_types: dict[frozenset[str], Sequence[T]] = {}
+        self._until: dict[datetime, Timeline[T]] = {}
 
     def __len__(self) -> int:
         return len(self._events)
 
     @overload
-    def __getitem__(self, index: int) -> Any: ...
+    def __getitem__(self, index: int) -> T: ...
 
     @overload
-    def __getitem__(self, index: slice) -> list[Any]: ...
+    def __getitem__(self, index: slice) -> list[T]: ...
 
-    def __getitem__(self, index: int | slice) -> Any:
+    def __getitem__(self, index: int | slice) -> T | list[T]:
         return self._events[index]
 
-    def __iter__(self) -> Iterator[Any]:
+    def __iter__(self) -> Iterator[T]:
         return iter(self._events)
 
-    def of_types(self, types: frozenset[str]) -> list[Any]:
+    def of_types(self, types: frozenset[str]) -> Sequence[T]:
         """The events whose type is one of `types`, in order."""
+        if types.isdisjoint(self._types):  # most rules name none of a short record's types
+            return ()
         found = self._of_types.get(types)
         if found is None:
             positions = [p for kind in types for p in self._by_type.get(kind, ())]
@@ -64,7 +67,7 @@ class Timeline(Sequence[Any]):
             found = self._of_types[types] = [self._events[p] for p in positions]
         return found
 
-    def until(self, moment: datetime) -> Timeline:
+    def until(self, moment: datetime) -> Timeline[T]:
         """The events that occurred at or before `moment`, as a timeline of their own."""
         prefix = self._until.get(moment)
         if prefix is None:
@@ -78,9 +81,3 @@ def of_types(events: Sequence[T], types: frozenset[str]) -> Sequence[T]:
         return events.of_types(types)
     return [e for e in events if e.type in types]
 
-
-def until(events: Sequence[T], moment: datetime) -> Sequence[T]:
-    """The events at or before `moment`: a Timeline's kept prefix, or a pass over a plain list."""
-    if isinstance(events, Timeline):
-        return events.until(moment)
-    return [e for e in events if e.occurred_at <= moment]

@@ -19,9 +19,9 @@ def test_the_index_gives_the_events_of_each_type_and_each_prefix_in_order(ordere
     timeline = Timeline(ordered)
     assert list(timeline) == ordered and len(timeline) == len(ordered)
     expected = [e for e in ordered if e.type in types]
-    assert timeline.of_types(types) == expected == of_types(ordered, types)
+    assert list(timeline.of_types(types)) == expected == list(of_types(ordered, types))
     assert timeline.of_types(types) is timeline.of_types(types)  # kept once computed
     moment = T0 + timedelta(hours=hour)
     prefix = timeline.until(moment)
     assert list(prefix) == [e for e in ordered if e.occurred_at <= moment]
-    assert prefix.of_types(types) == [e for e in expected if e.occurred_at <= moment]
+    assert list(prefix.of_types(types)) == [e for e in expected if e.occurred_at <= moment]
