@@ -38,8 +38,8 @@ def _rows(first):
         {"n": first, "ref": shared, "at": instant, "doc": [{"rule": "a", "due_at": None}], "flag": True, "label": "x"},
         # the same instant in another zone: stored as the same UTC time
         {"n": first + 1, "ref": shared, "at": instant.astimezone(PARIS), "doc": None, "flag": False, "label": "x"},
-        {"n": first + 2, "ref": uuid.UUID(int=2**100 + 7), "at": instant + timedelta(microseconds=1), "doc": {"k": [1, 2]},
-         "flag": True, "label": None},
+        {"n": first + 2, "ref": uuid.UUID(int=2**100 + 7), "at": instant + timedelta(microseconds=1),
+         "doc": {"k": [1, 2]}, "flag": True, "label": None},
         {"n": first + 3, "ref": None, "at": None, "doc": [], "flag": None, "label": "ünï"},
     ]
 
