@@ -7,8 +7,10 @@ each value goes through its column type's own bind processor (the very conversio
 SQLAlchemy applies, so what is stored is identical), remembered per distinct value: a batch
 shares a few instants, statuses and facilities among thousands of rows.
 
-Only SQLite takes this path. On PostgreSQL, SQLAlchemy's "insertmanyvalues" already folds an
-INSERT's rows into multi-row statements, which a driver-level executemany would undo.
+On PostgreSQL an INSERT of many rows (`insert_rows`) goes through `COPY ... FROM STDIN`, the
+bulk path PostgreSQL provides: no statement to parse per row batch, the rows adapted by
+psycopg as they stream, the values bound by the same processors. Other statements (the sweep's
+UPDATE) keep SQLAlchemy's executemany there.
 """
 from __future__ import annotations
 
@@ -42,14 +44,33 @@ def _plan(connection: Connection, statement: Executable, keys: tuple[str, ...]
         bind = compiled.binds[name]
         # the dialect's own type (as SQLAlchemy binds): a decorated type's conversion, then its impl's
         processor = bind.type.dialect_impl(dialect).bind_processor(dialect)
-        # Remembered: values a batch repeats (instants). Not: JSON (lists and dicts are not
-        # hashable) and ids (each new, so a memo would only cost a lookup).
-        memo: dict | None = {}
-        if isinstance(bind.type, (JSON, Uuid)) or isinstance(getattr(bind.type, "impl", None), (JSON, Uuid)):
-            memo = None
-        binders.append((bind.key, processor, memo))
+        binders.append((bind.key, processor, _memo_for(bind.type)))
     _PLANS[cache_key] = (statement, compiled.string, binders)
     return compiled.string, binders
+
+
+def _memo_for(column_type: Any) -> dict | None:
+    """A memo for values a batch repeats (instants); none for JSON (lists and dicts are not
+    hashable) and ids (each new, so a memo would only cost a lookup)."""
+    if isinstance(column_type, (JSON, Uuid)) or isinstance(getattr(column_type, "impl", None), (JSON, Uuid)):
+        return None
+    return {}
+
+
+def _bound_columns(binders: list[_Binder], rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
+    """Each binder's column of values, bound."""
+    columns = []
+    for key, processor, memo in binders:
+        values = [row[key] for row in rows]
+        if processor is None:
+            columns.append(values)
+        elif memo is None:
+            columns.append([processor(v) for v in values])
+        else:
+            if len(memo) > 4096:
+                memo.clear()
+            columns.append([_remembered(memo, processor, v) for v in values])
+    return columns
 
 
 def _remembered(memo: dict, processor: Processor, value: Any) -> Any:
@@ -67,7 +88,10 @@ _INSERTS: dict[Table, Executable] = {}
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """`connection.execute(insert(table), rows)`, bound as the module says."""
+    """`connection.execute(insert(table), rows)`, written as the module says."""
+    if rows and connection.dialect.name == "postgresql":
+        _copy_rows(connection, table, rows)
+        return
     statement = _INSERTS.get(table)
     if statement is None:
         statement = _INSERTS[table] = insert(table)
@@ -84,15 +108,37 @@ def execute_many(connection: Connection, statement: Executable, rows: Sequence[d
         connection.execute(statement, list(rows))
         return
     sql, binders = _plan(connection, statement, tuple(rows[0]))
-    columns = []
-    for key, processor, memo in binders:
-        values = [row[key] for row in rows]
-        if processor is None:
-            columns.append(values)
-        elif memo is None:
-            columns.append([processor(v) for v in values])
-        else:
-            if len(memo) > 4096:
-                memo.clear()
-            columns.append([_remembered(memo, processor, v) for v in values])
+    columns = _bound_columns(binders, rows)
     connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+
+
+def _copy_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """insert_rows() on PostgreSQL: one COPY in the connection's transaction."""
+    keys = tuple(rows[0])
+    sql, binders = _copy_plan(connection, table, keys)
+    columns = _bound_columns(binders, rows)
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(sql) as copy:
+            for row in zip(*columns, strict=True):
+                copy.write_row(row)
+    finally:
+        cursor.close()
+
+
+def _copy_plan(connection: Connection, table: Table, keys: tuple[str, ...]) -> tuple[str, list[_Binder]]:
+    """The COPY statement for these columns of `table`, and how to bind each (as _plan)."""
+    cache_key = (id(table), keys, "copy")
+    cached = _PLANS.get(cache_key)
+    if cached is not None and cached[0] is table:
+        return cached[1], cached[2]
+    dialect = connection.dialect
+    quote = dialect.identifier_preparer
+    binders: list[_Binder] = []
+    for key in keys:
+        column_type = table.c[key].type
+        binders.append((key, column_type.dialect_impl(dialect).bind_processor(dialect), _memo_for(column_type)))
+    sql = (f"COPY {quote.format_table(table)} ({', '.join(quote.quote(table.c[k].name) for k in keys)})"
+           " FROM STDIN")
+    _PLANS[cache_key] = (cast(Executable, table), sql, binders)
+    return sql, binders
