@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from sqlalchemy import JSON, Table, Uuid, insert
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import ClauseElement, Executable
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -118,10 +119,13 @@ def _copy_rows(connection: Connection, table: Table, rows: Sequence[dict[str, An
     sql, binders = _copy_plan(connection, table, keys)
     columns = _bound_columns(binders, rows)
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    driver_error = connection.dialect.loaded_dbapi.Error
     try:
         with cursor.copy(sql) as copy:
             for row in zip(*columns, strict=True):
                 copy.write_row(row)
+    except driver_error as error:  # as SQLAlchemy raises it (a unique violation: IntegrityError)
+        raise DBAPIError.instance(sql, None, error, driver_error) from error
     finally:
         cursor.close()
 

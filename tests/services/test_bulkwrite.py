@@ -82,3 +82,11 @@ def test_a_naive_time_is_refused_as_sqlalchemy_refuses_it(sample_table):
     row = dict(_rows(1)[0], at=datetime(2026, 3, 14, 12, 0))
     with pytest.raises(ValueError, match="naive datetime"):
         insert_rows(db.session.connection(), SAMPLE, [row])
+
+
+def test_a_duplicate_key_is_refused_as_sqlalchemy_refuses_it(sample_table):
+    insert_rows(db.session.connection(), SAMPLE, _rows(1))
+    with pytest.raises(sa.exc.IntegrityError):
+        insert_rows(db.session.connection(), SAMPLE, _rows(4))  # row 4 again
+    db.session.rollback()
+    assert _stored(1) == []  # nothing half-stored: the transaction is rolled back whole
